@@ -1,0 +1,34 @@
+# Two entry points (see README.md): `make serve` and `make test`. Both create .venv from
+# requirements.lock first, so a fresh clone gets the versions that made the frozen outputs.
+
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: serve build test outputs benchmark lock
+
+$(VENV)/installed: pyproject.toml requirements.lock
+	python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[test]"
+	touch $@
+
+serve: $(VENV)/installed  ## run stale chapters, serve the site on http://127.0.0.1:8000
+	$(BIN)/mkdocs serve
+
+build: $(VENV)/installed  ## run stale chapters, build the site into site/
+	$(BIN)/mkdocs build --strict
+
+test: $(VENV)/installed  ## run every snippet afresh and compare; build; doc examples
+	$(BIN)/pytest
+
+outputs: $(VENV)/installed  ## re-run every chapter and freeze its outputs
+	ENGINE_EXECUTE=always $(BIN)/python snippet_engine.py
+
+benchmark: $(VENV)/installed  ## time a no-op build against a build with execution off
+	$(BIN)/python scripts/benchmark.py
+
+lock:  ## after changing dependencies: re-resolve and pin (then re-run `make outputs`)
+	rm -rf $(VENV)
+	python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
+	touch $(VENV)/installed

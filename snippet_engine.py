@@ -1,0 +1,691 @@
+"""Run each chapter's script, freeze what it prints, draws and computes, and put it in the page.
+
+The loop, one chapter at a time (``meet-mnist`` as the example):
+
+    snippets/meet-mnist.py          the chapter's code: named sections, run top to bottom
+        | run_chapter()             one shared namespace, like a notebook
+    outputs/meet-mnist/             frozen: manifest.json (printed text, values, inputs
+        |                           digest) and every figure as a light and a dark SVG
+        | on_page_markdown()        {{ code("load") }}, {{ output("load") }},
+    docs/blog/posts/meet-mnist.md   {{ figure("gallery", alt=..., caption=...) }}, {{ value("n") }}
+
+``mkdocs build`` (this file is a MkDocs hook) re-runs a chapter only when its inputs digest
+changed: the script, the helper modules in ``snippets/``, the data file, the versions of the
+libraries that shape results, and ``FORMAT``. The tests call ``check_chapter()``, which runs the
+script afresh and compares the result with the frozen one.
+
+Set ``ENGINE_EXECUTE`` to ``auto`` (default: run stale chapters), ``never`` (use frozen outputs
+as they are) or ``always`` (run every chapter). ``python snippet_engine.py [chapter ...]``
+refreshes outputs without building the site.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import hashlib
+import io
+import json
+import linecache
+import logging
+import math
+import os
+import posixpath
+import re
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+import warnings
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+FORMAT = 1  # bump when what run_chapter() writes changes shape: every chapter then re-runs
+PACKAGES = ("numpy", "scipy", "scikit-learn", "matplotlib", "pandas")  # they shape the results
+FLOAT_TOLERANCE = 1e-9  # relative; printed text and integers must match exactly
+SVG_SALT = "learning-from-digits"
+MARKER = re.compile(r"^\s*# --8<-- \[(start|end):([a-z][-_0-9a-z]*)\]\s*$")  # as pymdownx
+log = logging.getLogger("mkdocs.hooks.snippet_engine")
+
+
+class SnippetError(Exception):
+    """A chapter script cannot be parsed or run; the message names file:line."""
+
+
+# ----------------------------------------------------------------------------- project layout
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path = ROOT
+
+    @property
+    def snippets(self) -> Path:
+        return self.root / "snippets"
+
+    @property
+    def outputs(self) -> Path:
+        return self.root / "outputs"
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data" / "mnist.npz"
+
+    def script(self, chapter: str) -> Path:
+        return self.snippets / f"{chapter}.py"
+
+    def chapters(self) -> list[str]:
+        """Scripts with named sections are chapters; other ``.py`` files are helpers."""
+        return sorted(p.stem for p in self.snippets.glob("*.py") if _has_sections(p))
+
+    def helpers(self) -> list[Path]:
+        return sorted(p for p in self.snippets.glob("*.py") if not _has_sections(p))
+
+
+def _has_sections(path: Path) -> bool:
+    return any(MARKER.match(line) for line in path.read_text().splitlines())
+
+
+# ----------------------------------------------------------------------------- sections
+
+
+@dataclass
+class Section:
+    name: str
+    line: int  # first line of code, 1-based
+    code: str
+
+
+def parse_sections(script: Path) -> list[Section]:
+    """Split a chapter script at its ``# --8<-- [start:name]`` / ``[end:name]`` markers.
+
+    Outside sections only the title docstring, comments and blank lines are allowed, so that
+    running the sections in order is running the whole file.
+    """
+    sections: list[Section] = []
+    current: Section | None = None
+    outside: list[str] = []
+    for number, line in enumerate(script.read_text().splitlines(), 1):
+        marker = MARKER.match(line)
+        where = f"{_rel(script)}:{number}"
+        if marker and marker[1] == "start":
+            if current:
+                raise SnippetError(f"{where}: section '{marker[2]}' starts inside '{current.name}'")
+            if any(s.name == marker[2] for s in sections):
+                raise SnippetError(f"{where}: section '{marker[2]}' is defined twice")
+            current = Section(marker[2], number + 1, "")
+        elif marker:
+            if not current or current.name != marker[2]:
+                raise SnippetError(f"{where}: [end:{marker[2]}] does not close an open section")
+            sections.append(current)
+            current = None
+        elif current:
+            current.code += line + "\n"
+        else:
+            outside.append(line)
+    if current:
+        raise SnippetError(f"{_rel(script)}: section '{current.name}' is never closed")
+    try:
+        body = ast.parse("\n".join(outside)).body
+    except SyntaxError as error:
+        raise SnippetError(f"{_rel(script)}: code outside sections: {error}") from None
+    if [n for n in body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]:
+        raise SnippetError(f"{_rel(script)}: code outside a named section would not be shown")
+    return sections
+
+
+# ----------------------------------------------------------------------------- freshness
+
+
+def inputs_of(chapter: str, project: Project = Project()) -> dict:
+    """Everything that can change a chapter's outputs, as fingerprints."""
+    files = [project.script(chapter), *project.helpers()]
+    return {
+        "format": FORMAT,
+        "files": {p.name: _sha256(p.read_bytes()) for p in files},
+        "data": _sha256(project.data.read_bytes()) if project.data.exists() else "missing",
+        "python": "%d.%d" % sys.version_info[:2],
+        "packages": {name: metadata.version(name) for name in PACKAGES},
+    }
+
+
+def digest(inputs: dict) -> str:
+    return _sha256(json.dumps(inputs, sort_keys=True).encode())
+
+
+def read_manifest(chapter: str, project: Project = Project()) -> dict | None:
+    path = project.outputs / chapter / "manifest.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def is_fresh(chapter: str, project: Project = Project()) -> bool:
+    manifest = read_manifest(chapter, project)
+    return bool(manifest) and manifest["digest"] == digest(inputs_of(chapter, project))
+
+
+# ----------------------------------------------------------------------------- running
+
+
+@dataclass
+class Run:
+    manifest: dict
+    files: dict[str, bytes] = field(default_factory=dict)  # figure file name -> SVG bytes
+
+
+def run_chapter(chapter: str, project: Project = Project()) -> Run:
+    """Run every section of a chapter in order, in one namespace; nothing is written."""
+    script = project.script(chapter)
+    sections = parse_sections(script)
+    inputs = inputs_of(chapter, project)
+    run = Run({"chapter": chapter, "digest": digest(inputs), "inputs": inputs, "sections": []})
+    namespace = {"__name__": "__main__", "__file__": str(script)}
+    started = time.perf_counter()
+    with _execution_context(project):
+        for section in sections:
+            t0 = time.perf_counter()
+            record = _run_section(script, section, namespace, run.files)
+            run.manifest["sections"].append(record)
+            log.info("%s:%s ran in %.1f s", _rel(script), section.name, time.perf_counter() - t0)
+    log.info("%s: %d sections in %.1f s", chapter, len(sections), time.perf_counter() - started)
+    return run
+
+
+def _run_section(script: Path, section: Section, namespace: dict, files: dict) -> dict:
+    import matplotlib.pyplot as plt
+
+    record = {"name": section.name, "line": section.line, "stdout": "", "figures": [], "values": {}}
+    before = _values(namespace)
+    text = io.StringIO()
+
+    def show(*args, **kwargs):  # plt.show() in a snippet: freeze the open figures, in order
+        for number in plt.get_fignums():
+            figure = plt.figure(number)
+            name = f"{section.name}-{len(record['figures']) + 1}"
+            files[f"{name}.light.svg"], files[f"{name}.dark.svg"] = _svg_pair(figure)
+            record["figures"].append(name)
+        plt.close("all")
+
+    # Line numbers in tracebacks are the script's own: pad the code down to where it starts.
+    code = compile("\n" * (section.line - 1) + section.code, str(script), "exec")
+    with contextlib.redirect_stdout(text), contextlib.redirect_stderr(text):
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")  # as a reader sees them: once per place
+            warnings.showwarning = lambda *w, **k: text.write(_format_warning(*w))
+            plt.show = show
+            try:
+                exec(code, namespace)
+                show()
+            except Exception as error:
+                raise SnippetError(_explain(script, section, error, text.getvalue())) from None
+            finally:
+                plt.show = _REAL_SHOW
+                plt.close("all")
+    record["stdout"] = text.getvalue()
+    after = _values(namespace)
+    record["values"] = {k: v for k, v in after.items() if k not in before or before[k] != v}
+    return record
+
+
+_REAL_SHOW = None
+
+
+@contextlib.contextmanager
+def _execution_context(project: Project):
+    """Run as a reader would from the project folder, with figures going to files."""
+    global _REAL_SHOW
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    _REAL_SHOW = plt.show
+    helpers = [p.stem for p in project.helpers()]
+    saved = (os.getcwd(), list(sys.path), os.environ.pop("MNIST_NPZ", None))
+    for name in helpers:  # an edited helper must be imported afresh
+        sys.modules.pop(name, None)
+    os.chdir(project.root)
+    sys.path.insert(0, str(project.snippets))
+    try:
+        with matplotlib.rc_context({"svg.hashsalt": SVG_SALT}):
+            yield
+    finally:
+        os.chdir(saved[0])
+        sys.path[:] = saved[1]
+        if saved[2] is not None:
+            os.environ["MNIST_NPZ"] = saved[2]
+        for name in helpers:
+            sys.modules.pop(name, None)
+
+
+def _explain(script: Path, section: Section, error: Exception, printed: str) -> str:
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [f for f in frames if f.filename == str(script)]
+    line = ours[-1].lineno if ours else section.line
+    shown = [f for f in frames if f.filename != __file__]
+    trace = "".join(traceback.format_list(shown)).rstrip()
+    tail = "\n".join(printed.rstrip().splitlines()[-10:])
+    return (
+        f"{_rel(script)}:{line}: section '{section.name}' raised "
+        f"{type(error).__name__}: {error}\n"
+        f"Traceback (most recent call last):\n{trace}\n"
+        + (f"Printed before the error:\n{tail}\n" if tail else "")
+        + "No output was written; the frozen outputs are unchanged."
+    )
+
+
+def _format_warning(message, category, filename, lineno, file=None, line=None) -> str:
+    line = line or linecache.getline(filename, lineno)
+    return warnings.formatwarning(message, category, _short(filename), lineno, line)
+
+
+def _short(filename: str) -> str:
+    """site-packages/sklearn/x.py -> sklearn/x.py, so output is the same on every machine."""
+    path = Path(filename)
+    for parent in path.parents:
+        if parent.name in ("site-packages", "dist-packages"):
+            return path.relative_to(parent).as_posix()
+    return _rel(path, Path.cwd())  # the project folder while a chapter runs
+
+
+def _values(namespace: dict) -> dict:
+    """The public scalars (and small tables) of a namespace: what a page may quote."""
+    found = {}
+    for name, value in namespace.items():
+        if not name.startswith("_"):
+            plain = _plain(value)
+            if plain is not None:
+                found[name] = plain
+    return found
+
+
+def _plain(value, depth=0):
+    import numpy as np
+
+    if isinstance(value, np.generic) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, (bool, int, float)) or (isinstance(value, str) and len(value) <= 500):
+        return value
+    if depth == 0 and isinstance(value, (list, tuple)) and len(value) <= 100:
+        items = [_plain(v, 1) for v in value]
+        return items if all(i is not None for i in items) else None
+    if depth == 0 and type(value).__name__ == "DataFrame" and len(value) <= 100:
+        rows = [[_plain(v, 1) for v in row] for row in value.itertuples(index=False)]
+        if all(c is not None for row in rows for c in row):
+            return {"table": {"columns": [str(c) for c in value.columns],
+                              "index": [str(i) for i in value.index], "rows": rows}}
+    return None
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def _svg_pair(figure) -> tuple[bytes, bytes]:
+    light = _svg(figure)
+    _darken(figure)
+    return light, _svg(figure)
+
+
+def _svg(figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    return _stable_ids(buffer.getvalue().decode()).encode()
+
+
+def _stable_ids(svg: str) -> str:
+    """Number the element ids in order of appearance: some depend on object addresses."""
+    ids = re.findall(r'\bid="([^"]+)"', svg)
+    hashed = [i for i in dict.fromkeys(ids) if re.fullmatch(r"[a-z]+[0-9a-f]{10}", i)]
+    mapping = {old: f"{re.match('[a-z]+', old)[0]}{n}" for n, old in enumerate(hashed)}
+    if not mapping:
+        return svg
+    pattern = re.compile(r'(?<=["#])(' + "|".join(map(re.escape, mapping)) + r')(?=[")])')
+    return pattern.sub(lambda m: mapping[m[1]], svg)
+
+
+DARK_INK = "#d5d8e2"  # reads well on Material's slate background
+
+
+def _darken(figure) -> None:
+    """Recolour a drawn figure for the dark palette; data colours and images stay as they are."""
+    from matplotlib.collections import Collection
+    from matplotlib.colors import to_rgba
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.text import Text
+
+    def grey(color, below=0.35, above=None):
+        r, g, b, a = to_rgba(color)
+        if a == 0 or max(r, g, b) - min(r, g, b) > 0.15:
+            return False
+        level = 0.299 * r + 0.587 * g + 0.114 * b
+        return level > above if above is not None else level < below
+
+    # Texts drawn on top of images (counts on a confusion matrix) keep their contrast colour.
+    on_images = {id(t) for ax in figure.axes if ax.images for t in ax.texts}
+    figure.patch.set_facecolor("none")
+    for artist in figure.findobj():
+        if isinstance(artist, Text) and id(artist) not in on_images and grey(artist.get_color()):
+            artist.set_color(DARK_INK)
+        elif isinstance(artist, Line2D):
+            if grey(artist.get_color()):
+                artist.set_color(DARK_INK)
+            if grey(artist.get_markeredgecolor()):
+                artist.set_markeredgecolor(DARK_INK)
+        elif isinstance(artist, Patch) and artist is not figure.patch:
+            if grey(artist.get_facecolor(), above=0.9):
+                artist.set_facecolor("none")
+            if grey(artist.get_edgecolor()):
+                artist.set_edgecolor(DARK_INK)
+        elif isinstance(artist, Collection) and artist.get_array() is None:
+            edges = artist.get_edgecolor()
+            if len(edges) and all(grey(c) for c in edges):
+                artist.set_edgecolor(DARK_INK)
+            faces = artist.get_facecolor()
+            if len(faces) and all(grey(c) for c in faces):
+                artist.set_facecolor(DARK_INK)
+    for ax in figure.axes:
+        if grey(ax.get_facecolor(), above=0.9):
+            ax.set_facecolor("none")
+
+
+# ----------------------------------------------------------------------------- freezing
+
+
+def write_outputs(chapter: str, run: Run, project: Project = Project()) -> None:
+    """Replace a chapter's outputs all at once: a failed run never leaves a half-written set."""
+    project.outputs.mkdir(parents=True, exist_ok=True)
+    final = project.outputs / chapter
+    staging = Path(tempfile.mkdtemp(prefix=f".{chapter}-", dir=project.outputs))
+    staging.chmod(0o755)  # mkdtemp makes it private; the outputs are for everyone
+    for name, data in run.files.items():
+        (staging / name).write_bytes(data)
+    manifest = json.dumps(run.manifest, indent=1, sort_keys=True, ensure_ascii=False)
+    (staging / "manifest.json").write_text(manifest + "\n")
+    old = project.outputs / f".{chapter}.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        final.rename(old)
+    staging.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def refresh(chapters=None, mode: str = "auto", project: Project = Project()) -> list[str]:
+    """Run the chapters whose outputs are stale (or all, or none); return those that ran."""
+    ran = []
+    for chapter in chapters or project.chapters():
+        if mode == "never" or (mode == "auto" and is_fresh(chapter, project)):
+            continue
+        log.info("%s: running (outputs %s)", chapter,
+                 "stale" if read_manifest(chapter, project) else "missing")
+        write_outputs(chapter, run_chapter(chapter, project), project)
+        ran.append(chapter)
+    return ran
+
+
+# ----------------------------------------------------------------------------- checking
+
+
+def compare(frozen: dict, frozen_dir: Path, fresh: Run) -> list[str]:
+    """Differences between frozen outputs and a fresh run, one readable line each."""
+    problems = []
+    chapter = frozen["chapter"]
+    if frozen["digest"] != fresh.manifest["digest"]:
+        changed = _changed_inputs(frozen["inputs"], fresh.manifest["inputs"])
+        problems.append(f"{chapter}: frozen outputs are stale (changed: {changed})")
+    old = {s["name"]: s for s in frozen["sections"]}
+    new = {s["name"]: s for s in fresh.manifest["sections"]}
+    if list(old) != list(new):
+        problems.append(f"{chapter}: sections {list(old)} are now {list(new)}")
+    for name in old.keys() & new.keys():
+        a, b = old[name], new[name]
+        where = f"{chapter}:{name}"
+        if a["stdout"] != b["stdout"]:
+            problems.append(f"{where}: printed output differs\n{_diff(a['stdout'], b['stdout'])}")
+        for key in sorted(a["values"].keys() | b["values"].keys()):
+            if not _same(a["values"].get(key), b["values"].get(key)):
+                problems.append(f"{where}: value {key} was {a['values'].get(key)!r}, "
+                                f"now {b['values'].get(key)!r}")
+        if a["figures"] != b["figures"]:
+            problems.append(f"{where}: figures {a['figures']} are now {b['figures']}")
+    for name, data in sorted(fresh.files.items()):
+        path = frozen_dir / name
+        if path.exists() and path.read_bytes() != data:
+            problems.append(f"{chapter}: figure {name} differs from the frozen one")
+    return problems
+
+
+def check_chapter(chapter: str, project: Project = Project()) -> list[str]:
+    """Run a chapter afresh and compare it with what the pages show."""
+    frozen = read_manifest(chapter, project)
+    if frozen is None:
+        return [f"{chapter}: no frozen outputs in {_rel(project.outputs / chapter)}"]
+    return compare(frozen, project.outputs / chapter, run_chapter(chapter, project))
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=FLOAT_TOLERANCE) or (math.isnan(a) and math.isnan(b))
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+def _changed_inputs(old: dict, new: dict) -> str:
+    flat = lambda d, p="": (  # noqa: E731
+        {k2: v2 for k, v in d.items() for k2, v2 in flat(v, f"{p}{k}.").items()}
+        if isinstance(d, dict) else {p.rstrip("."): d})
+    a, b = flat(old), flat(new)
+    return ", ".join(sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))) or "none"
+
+
+def _diff(a: str, b: str) -> str:
+    import difflib
+
+    lines = difflib.unified_diff(a.splitlines(), b.splitlines(), "frozen", "fresh", lineterm="")
+    return "\n".join(list(lines)[:40])
+
+
+# ----------------------------------------------------------------------------- MkDocs hook
+
+# Directives inside code (fenced or inline) are text about directives: leave them alone.
+CODE_OR_DIRECTIVE = re.compile(
+    r"^(?P<fence>[ \t]*(`{3,}|~{3,})[^\n]*\n.*?^[ \t]*\2[ \t]*$)"
+    r"|(?P<inline>`[^`\n]+`)|\{\{(?P<call>.+?)\}\}", re.DOTALL | re.MULTILINE)
+_shown: set[tuple[str, str]] = set()  # (chapter, what) that pages embedded in this build
+
+
+def on_pre_build(config) -> None:
+    from mkdocs.exceptions import PluginError
+
+    _shown.clear()
+    mode = os.environ.get("ENGINE_EXECUTE", "auto")
+    if mode not in ("auto", "never", "always"):
+        raise PluginError(f"ENGINE_EXECUTE={mode!r}: use auto, never or always")
+    try:
+        refresh(mode=mode)
+    except SnippetError as error:
+        raise PluginError(str(error)) from None
+
+
+def on_files(files, config):
+    from mkdocs.structure.files import File
+
+    project = Project()
+    for chapter in project.chapters():
+        folder = project.outputs / chapter
+        for path in sorted(folder.glob("*.svg")):
+            files.append(File.generated(config, f"outputs/{chapter}/{path.name}",
+                                        abs_src_path=str(path)))
+    for path in sorted(project.snippets.glob("*.py")):
+        files.append(File.generated(config, f"downloads/{path.name}", abs_src_path=str(path)))
+    return files
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    from mkdocs.exceptions import PluginError
+
+    project = Project()
+    chapter = Path(page.file.src_uri).stem
+    manifest = read_manifest(chapter, project) if chapter in project.chapters() else None
+    page_dir = posixpath.dirname(page.file.src_uri)
+    embed = manifest and _Embedder(chapter, manifest,
+                                   lambda uri: posixpath.relpath(uri, page_dir or "."))
+
+    def expand(match):
+        if match["call"] is None:
+            return match[0]
+        if not embed:
+            raise PluginError(f"{page.file.src_uri}: uses {{{{ }}}} but has no frozen outputs "
+                              f"(is snippets/{chapter}.py a chapter script?)")
+        try:
+            text = embed(match["call"])
+        except (SnippetError, ValueError, SyntaxError, TypeError) as error:
+            raise PluginError(f"{page.file.src_uri}: {{{{{match['call']}}}}}: {error}") from None
+        line_start = markdown.rfind("\n", 0, match.start()) + 1
+        indent = re.match(r"[ \t]*", markdown[line_start:match.start()])[0]
+        return text.replace("\n", "\n" + indent)  # keep blocks inside admonitions and tabs
+
+    markdown = CODE_OR_DIRECTIVE.sub(expand, markdown)
+    return markdown + embed.footer() if embed else markdown
+
+
+def on_post_build(config) -> None:
+    """Everything a chapter prints or draws must be on its page: warn (strict fails) if not."""
+    project = Project()
+    for chapter in project.chapters():
+        manifest = read_manifest(chapter, project) or {"sections": []}
+        for s in manifest["sections"]:
+            missing = [("code", s["name"])] + [("figure", f) for f in s["figures"]]
+            missing += [("output", s["name"])] if s["stdout"] else []
+            for what, name in missing:
+                if (chapter, f"{what}:{name}") not in _shown:
+                    log.warning("%s: %s '%s' is not shown on the chapter's page",
+                                chapter, what, name)
+
+
+class _Embedder:
+    """Turns one ``{{ call(...) }}`` of a chapter page into Markdown."""
+
+    def __init__(self, chapter: str, manifest: dict, link):
+        self.chapter, self.manifest, self.link = chapter, manifest, link
+        self.sections = {s["name"]: s for s in manifest["sections"]}
+
+    def __call__(self, source: str) -> str:
+        call = ast.parse(source.strip(), mode="eval").body
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
+            raise ValueError("expected a call such as value(\"name\")")
+        function = getattr(self, f"do_{call.func.id}", None)
+        if function is None:
+            raise ValueError(f"unknown directive {call.func.id}()")
+        args = [ast.literal_eval(a) for a in call.args]
+        kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+        return function(*args, **kwargs)
+
+    def section(self, name: str) -> dict:
+        if name not in self.sections:
+            raise ValueError(f"no section '{name}' in snippets/{self.chapter}.py "
+                             f"(sections: {', '.join(self.sections)})")
+        return self.sections[name]
+
+    def shown(self, what: str) -> None:
+        _shown.add((self.chapter, what))
+
+    def do_code(self, name: str) -> str:
+        if name.endswith(".py"):  # a whole helper module
+            return f'```python title="{name}"\n--8<-- "{name}"\n```'
+        self.section(name)
+        self.shown(f"code:{name}")
+        return f'```python title="{self.chapter}.py › {name}"\n--8<-- "{self.chapter}.py:{name}"\n```'
+
+    def do_output(self, name: str) -> str:
+        text = self.section(name)["stdout"]
+        if not text:
+            raise ValueError(f"section '{name}' prints nothing")
+        self.shown(f"output:{name}")
+        fence = "`" * max(3, 1 + max((len(m) for m in re.findall("`+", text)), default=0))
+        return f'{fence}text title="Output"\n{text.rstrip()}\n{fence}'
+
+    def do_figure(self, name: str, number: int = 1, *, alt: str = "", caption: str = "") -> str:
+        figures = self.section(name)["figures"]
+        if not 1 <= number <= len(figures):
+            raise ValueError(f"section '{name}' draws {len(figures)} figure(s), not {number}")
+        if not alt.strip() or not caption.strip():
+            raise ValueError("a figure needs alt text and a caption: alt=\"...\", caption=\"...\"")
+        figure = figures[number - 1]
+        self.shown(f"figure:{figure}")
+        alt = alt.replace("[", "(").replace("]", ")").replace('"', "'")
+        base = self.link(f"outputs/{self.chapter}/{figure}")
+        return (f"![{alt}]({base}.light.svg#only-light){{ loading=lazy }}\n"
+                f"![{alt}]({base}.dark.svg#only-dark){{ loading=lazy }}\n"
+                f"/// caption\n{caption}\n///")
+
+    def value(self, name: str):
+        hits = [s["values"][name] for s in self.manifest["sections"] if name in s["values"]]
+        if not hits:
+            raise ValueError(f"no value '{name}' in the outputs of snippets/{self.chapter}.py")
+        if len(hits) > 1 and any(h != hits[0] for h in hits):
+            raise ValueError(f"'{name}' changes between sections; give it one meaning")
+        return hits[0]
+
+    def do_value(self, name: str, spec: str = "") -> str:
+        return format(self.value(name), spec)
+
+    def do_table(self, name: str, spec: str = "") -> str:
+        value = self.value(name)
+        if not (isinstance(value, dict) and "table" in value):
+            raise ValueError(f"'{name}' is not a table (a pandas DataFrame)")
+        table = value["table"]
+        cell = lambda v: format(v, spec) if isinstance(v, float) else str(v)  # noqa: E731
+        lines = ["| | " + " | ".join(table["columns"]) + " |",
+                 "|---|" + "---:|" * len(table["columns"])]
+        for index, row in zip(table["index"], table["rows"]):
+            lines.append(f"| {index} | " + " | ".join(cell(v) for v in row) + " |")
+        return "\n".join(lines)
+
+    def footer(self) -> str:
+        inputs = self.manifest["inputs"]
+        versions = ", ".join(f"{k} {v}" for k, v in inputs["packages"].items())
+        script = self.link(f"downloads/{self.chapter}.py")
+        helper = self.link("downloads/mnist_data.py")
+        return (
+            f'\n\n!!! info "Run this chapter yourself"\n'
+            f"    Download [`{self.chapter}.py`]({script}) and [`mnist_data.py`]({helper}) into "
+            f"one folder and run `python {self.chapter}.py`: the code blocks above are its "
+            f"sections, in order, sharing one namespace like notebook cells. Every output on "
+            f"this page came from that script, run with Python {inputs['python']}, {versions}.\n"
+        )
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _rel(path: Path, base: Path = ROOT) -> str:
+    try:
+        return Path(path).resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    mode = "always" if argv else os.environ.get("ENGINE_EXECUTE", "auto")
+    try:
+        ran = refresh(argv or None, mode=mode)
+    except SnippetError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"refreshed: {', '.join(ran) or 'nothing (all fresh)'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,215 @@
+"""The engine: it runs sections in order, freezes outputs, and its check can fail."""
+
+import json
+import re
+
+import pytest
+
+import snippet_engine as engine
+from snippet_engine import (Project, SnippetError, check_chapter, parse_sections, refresh,
+                            run_chapter, write_outputs)
+
+
+def write_chapter(project: Project, name: str, body: str) -> None:
+    (project.snippets / f"{name}.py").write_text(body)
+
+
+TINY = '''"""A tiny chapter."""
+
+# --8<-- [start:hello]
+greeting = "hello"
+answer = 6 * 7
+print(greeting, answer)
+# --8<-- [end:hello]
+'''
+
+
+# ----------------------------------------------------------------- the check can fail
+
+
+def test_altered_frozen_number_is_reported(project_copy):
+    manifest_path = project_copy.outputs / "meet-mnist" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    pixels = next(s for s in manifest["sections"] if s["name"] == "pixels")
+    pixels["values"]["empty_share"] *= 1.001
+    pixels["stdout"] = pixels["stdout"].replace("0 to 255", "0 to 254")
+    manifest_path.write_text(json.dumps(manifest))
+
+    problems = check_chapter("meet-mnist", project_copy)
+
+    assert any("value empty_share was" in p for p in problems), problems
+    assert any("meet-mnist:pixels: printed output differs" in p and "0 to 254" in p
+               for p in problems), problems
+
+
+def test_float_within_tolerance_is_not_reported(project_copy):
+    manifest_path = project_copy.outputs / "meet-mnist" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    pixels = next(s for s in manifest["sections"] if s["name"] == "pixels")
+    pixels["values"]["empty_share"] *= 1 + engine.FLOAT_TOLERANCE / 10
+    manifest_path.write_text(json.dumps(manifest))
+
+    assert check_chapter("meet-mnist", project_copy) == []
+
+
+def test_altered_snippet_is_reported(project_copy):
+    script = project_copy.script("meet-mnist")
+    source = script.read_text()
+    assert "default_rng(seed=42)" in source
+    script.write_text(source.replace("default_rng(seed=42)", "default_rng(seed=7)"))
+
+    problems = check_chapter("meet-mnist", project_copy)
+
+    assert any("frozen outputs are stale (changed: files.meet-mnist.py)" in p for p in problems)
+    assert any("figure five-random-1.light.svg differs" in p for p in problems), problems
+
+
+def test_edited_helper_module_makes_every_chapter_stale(project_copy):
+    helper = project_copy.snippets / "mnist_data.py"
+    helper.write_text(helper.read_text() + "\n# a comment is a change too\n")
+    assert not engine.is_fresh("meet-mnist", project_copy)
+
+
+# ----------------------------------------------------------------- freshness and rebuilds
+
+
+def test_nothing_runs_when_nothing_changed(project_copy):
+    assert refresh(project=project_copy) == []
+
+
+def test_only_the_edited_chapter_runs_again(project_copy):
+    write_chapter(project_copy, "tiny", TINY)
+    assert refresh(project=project_copy) == ["tiny"]  # new: no outputs yet
+    assert refresh(project=project_copy) == []
+    write_chapter(project_copy, "tiny", TINY.replace("6 * 7", "6 * 8"))
+    assert refresh(project=project_copy) == ["tiny"]
+    manifest = engine.read_manifest("tiny", project_copy)
+    assert manifest["sections"][0]["values"] == {"answer": 48, "greeting": "hello"}
+    assert manifest["sections"][0]["stdout"] == "hello 48\n"
+
+
+def test_two_runs_write_byte_identical_outputs(tmp_path):
+    first, second = Project(tmp_path / "a"), Project(tmp_path / "b")
+    for copy in (first, second):
+        write_outputs("meet-mnist", run_chapter("meet-mnist"), copy)
+    a, b = first.outputs / "meet-mnist", second.outputs / "meet-mnist"
+    names = sorted(p.name for p in a.iterdir())
+    assert names == sorted(p.name for p in b.iterdir())
+    assert len(names) > 10
+    for name in names:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+# ----------------------------------------------------------------- failures are clear and safe
+
+
+def test_failing_snippet_names_file_line_and_writes_nothing(project_copy):
+    script = project_copy.script("meet-mnist")
+    lines = script.read_text().splitlines()
+    at = lines.index("# --8<-- [start:pixels]") + 2  # the second line of the section
+    lines.insert(at - 1, 'raise ValueError("a broken snippet")')
+    script.write_text("\n".join(lines) + "\n")
+    frozen = {p.name: p.read_bytes() for p in (project_copy.outputs / "meet-mnist").iterdir()}
+
+    with pytest.raises(SnippetError) as caught:
+        refresh(project=project_copy)
+
+    message = str(caught.value)
+    assert f"meet-mnist.py:{at}: section 'pixels' raised ValueError: a broken snippet" in message
+    assert "Traceback" in message
+    after = {p.name: p.read_bytes() for p in (project_copy.outputs / "meet-mnist").iterdir()}
+    assert after == frozen
+    assert [p.name for p in project_copy.outputs.iterdir()] == ["meet-mnist"]  # no leftovers
+
+
+@pytest.mark.parametrize("body, complaint", [
+    ("# --8<-- [start:a]\nx = 1\n", "section 'a' is never closed"),
+    ("# --8<-- [start:a]\n# --8<-- [start:b]\n", "section 'b' starts inside 'a'"),
+    ("# --8<-- [start:a]\n# --8<-- [end:a]\n# --8<-- [start:a]\n# --8<-- [end:a]\n",
+     "section 'a' is defined twice"),
+    ("x = 1\n# --8<-- [start:a]\n# --8<-- [end:a]\n", "code outside a named section"),
+    ("# --8<-- [end:a]\n", "[end:a] does not close an open section"),
+])
+def test_malformed_scripts_are_refused(tmp_path, body, complaint):
+    script = tmp_path / "bad.py"
+    script.write_text(body)
+    with pytest.raises(SnippetError, match=re.escape(complaint)):
+        parse_sections(script)
+
+
+# ----------------------------------------------------------------- what a run captures
+
+
+def test_warnings_are_captured_as_a_reader_sees_them(project_copy):
+    write_chapter(project_copy, "warns", '''
+# --8<-- [start:fit]
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+rng = np.random.default_rng(0)
+X = rng.normal(size=(60, 3))
+y = (X[:, 0] > 0).astype(int)
+LogisticRegression(max_iter=1).fit(X, y)
+print("fitted")
+# --8<-- [end:fit]
+''')
+    stdout = run_chapter("warns", project_copy).manifest["sections"][0]["stdout"]
+    assert re.match(r"sklearn/\S+\.py:\d+: ConvergenceWarning: lbfgs failed to converge", stdout)
+    assert "site-packages" not in stdout and stdout.endswith("fitted\n")
+
+
+def test_figures_are_frozen_in_order_in_light_and_dark(project_copy):
+    write_chapter(project_copy, "plots", '''
+# --8<-- [start:two]
+import matplotlib.pyplot as plt
+
+plt.plot([0, 1], [1, 0], color="black")
+plt.title("first")
+plt.show()
+plt.figure()
+plt.bar([0, 1], [2, 3])
+# --8<-- [end:two]
+''')
+    run = run_chapter("plots", project_copy)
+    assert run.manifest["sections"][0]["figures"] == ["two-1", "two-2"]
+    assert set(run.files) == {f"two-{n}.{v}.svg" for n in (1, 2) for v in ("light", "dark")}
+    light, dark = run.files["two-1.light.svg"].decode(), run.files["two-1.dark.svg"].decode()
+    assert "#000000" in light and engine.DARK_INK in dark and "#000000" not in dark
+    assert "<dc:date>" not in light  # no timestamp in the file
+
+
+def test_stable_ids_renumber_hashed_ids_consistently():
+    svg = '<clipPath id="p1a2b3c4d5e"/><g clip-path="url(#p1a2b3c4d5e)"/><use xlink:href="#m0f0f0f0f0f"/><path id="m0f0f0f0f0f"/>'
+    assert engine._stable_ids(svg) == ('<clipPath id="p0"/><g clip-path="url(#p0)"/>'
+                                       '<use xlink:href="#m1"/><path id="m1"/>')
+
+
+# ----------------------------------------------------------------- what pages may embed
+
+
+@pytest.fixture
+def embed():
+    manifest = engine.read_manifest("meet-mnist")
+    return engine._Embedder("meet-mnist", manifest, lambda uri: f"../../{uri}")
+
+
+def test_directives_expand_from_frozen_outputs(embed):
+    assert embed('value("n_images", ",")') == "70,000"
+    assert embed('code("pixels")').splitlines()[1] == '--8<-- "meet-mnist.py:pixels"'
+    assert embed('output("pixels")').startswith('```text title="Output"\npixel range: 0 to 255')
+    figure = embed('figure("first-ten", alt="Ten digits", caption="The first ten.")')
+    assert "![Ten digits](../../outputs/meet-mnist/first-ten-1.light.svg#only-light)" in figure
+    assert "/// caption\nThe first ten.\n///" in figure
+
+
+@pytest.mark.parametrize("call, complaint", [
+    ('value("no_such_value")', "no value 'no_such_value'"),
+    ('code("no-such-section")', "no section 'no-such-section'"),
+    ('figure("first-ten", alt="Ten digits")', "needs alt text and a caption"),
+    ('figure("first-ten", 2, alt="a", caption="b")', "draws 1 figure(s), not 2"),
+    ('output("labels-to-int") + 1', "expected a call"),
+    ('shell("rm -rf /")', "unknown directive shell()"),
+])
+def test_bad_directives_are_refused(embed, call, complaint):
+    with pytest.raises(ValueError, match=re.escape(complaint)):
+        embed(call)

@@ -1,0 +1,87 @@
+"""The site builds strictly from the frozen outputs, and what it publishes is complete."""
+
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from snippet_engine import Project
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    site_dir = tmp_path_factory.mktemp("site")
+    # Built from the frozen outputs as they are: test_chapters checks that they are fresh.
+    env = dict(os.environ, ENGINE_EXECUTE="never")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert not re.search(r"^(WARNING|ERROR)\s+-", result.stderr, re.M), result.stderr
+    return site_dir
+
+
+class Elements(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.stack = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs), tuple(self.stack)))
+        if tag not in ("img", "link", "meta", "br", "hr", "input", "source", "path"):
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in self.stack:
+            while self.stack.pop() != tag:
+                pass
+
+
+def parse(path: Path) -> Elements:
+    elements = Elements()
+    elements.feed(path.read_text())
+    return elements
+
+
+@pytest.mark.parametrize("chapter", Project().chapters())
+def test_chapter_page_shows_its_figures_with_alt_text_and_captions(site, chapter):
+    page = site / "chapters" / chapter / "index.html"
+    html = page.read_text()
+    figures = [(a, stack) for tag, a, stack in parse(page).tags
+               if tag == "img" and "/outputs/" in a.get("src", "")]
+    frozen = sorted(p.name for p in (ROOT / "outputs" / chapter).glob("*.svg"))
+    assert sorted(a["src"].rsplit("/", 1)[1].split("#")[0] for a, _ in figures) == frozen
+    for attrs, stack in figures:
+        assert len(attrs.get("alt", "")) > 15, attrs["src"]
+        assert "figure" in stack, f"{attrs['src']} has no caption"
+        assert (site / "outputs" / chapter / attrs["src"].rsplit("/", 1)[1].split("#")[0]).exists()
+    assert html.count("<figcaption>") == len(frozen) // 2
+    assert (site / "downloads" / f"{chapter}.py").read_bytes() == \
+        (ROOT / "snippets" / f"{chapter}.py").read_bytes()
+
+
+def test_no_page_loads_anything_from_another_host(site):
+    for page in site.rglob("*.html"):
+        for tag, attrs, _ in parse(page).tags:
+            url = attrs.get("src") or (attrs.get("href") if tag == "link" else None)
+            if url and tag in ("script", "img", "link", "iframe", "source"):
+                assert not re.match(r"(https?:)?//", url), f"{page}: {tag} loads {url}"
+
+
+def test_math_is_served_by_the_site(site):
+    assert (site / "assets" / "vendor" / "mathjax" / "tex-svg.js").stat().st_size > 1_000_000
+    index = (site / "index.html").read_text()
+    assert "assets/vendor/mathjax/tex-svg.js" in index
+
+
+def test_blog_lists_the_chapter_with_its_metadata(site):
+    listing = (site / "chapters" / "index.html").read_text()
+    assert "Meet MNIST" in listing
+    assert (site / "chapters" / "category" / "data" / "index.html").exists()
+    assert "Meet MNIST" in (site / "tags" / "index.html").read_text()
