@@ -30,5 +30,6 @@ lock:  ## after changing dependencies: re-resolve and pin (then re-run `make out
 	rm -rf $(VENV)
 	python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -e ".[test]"
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
+	(echo "# Exact versions that made the frozen outputs. Regenerate with: make lock"; \
+	 $(BIN)/python -m pip freeze --exclude-editable | grep -v "^-e ") > requirements.lock
 	touch $(VENV)/installed

@@ -43,9 +43,12 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-FORMAT = 1  # bump when what run_chapter() writes changes shape: every chapter then re-runs
+FORMAT = 2  # bump when what run_chapter() writes changes shape: every chapter then re-runs
 PACKAGES = ("numpy", "scipy", "scikit-learn", "matplotlib", "pandas")  # they shape the results
 FLOAT_TOLERANCE = 1e-9  # relative; printed text and integers must match exactly
+# Wall-clock times are measurements, not results: a value (or table column) whose name says
+# "seconds" is only checked to be there and be a number. Never print one: printed text must match.
+MEASURED = re.compile(r"seconds")
 SVG_SALT = "learning-from-digits"
 MARKER = re.compile(r"^\s*# --8<-- \[(start|end):([a-z][-_0-9a-z]*)\]\s*$")  # as pymdownx
 log = logging.getLogger("mkdocs.hooks.snippet_engine")
@@ -315,7 +318,8 @@ def _plain(value, depth=0):
         rows = [[_plain(v, 1) for v in row] for row in value.itertuples(index=False)]
         if all(c is not None for row in rows for c in row):
             return {"table": {"columns": [str(c) for c in value.columns],
-                              "index": [str(i) for i in value.index], "rows": rows}}
+                              "index": [str(i) for i in value.index], "rows": rows,
+                              "index_name": str(value.index.name or "")}}
     return None
 
 
@@ -445,7 +449,7 @@ def compare(frozen: dict, frozen_dir: Path, fresh: Run) -> list[str]:
         if a["stdout"] != b["stdout"]:
             problems.append(f"{where}: printed output differs\n{_diff(a['stdout'], b['stdout'])}")
         for key in sorted(a["values"].keys() | b["values"].keys()):
-            if not _same(a["values"].get(key), b["values"].get(key)):
+            if not _same(a["values"].get(key), b["values"].get(key), MEASURED.search(key)):
                 problems.append(f"{where}: value {key} was {a['values'].get(key)!r}, "
                                 f"now {b['values'].get(key)!r}")
         if a["figures"] != b["figures"]:
@@ -465,7 +469,17 @@ def check_chapter(chapter: str, project: Project = Project()) -> list[str]:
     return compare(frozen, project.outputs / chapter, run_chapter(chapter, project))
 
 
-def _same(a, b) -> bool:
+def _same(a, b, measured=False) -> bool:
+    if measured:
+        return isinstance(a, (int, float)) and isinstance(b, (int, float))
+    if isinstance(a, dict) and "table" in a and isinstance(b, dict) and "table" in b:
+        a, b = a["table"], b["table"]
+        if a["columns"] != b["columns"] or a["index"] != b["index"]:
+            return False
+        return all(_same(x, y, MEASURED.search(column))
+                   for row_a, row_b in zip(a["rows"], b["rows"])
+                   for x, y, column in zip(row_a, row_b, a["columns"])) and \
+            len(a["rows"]) == len(b["rows"])
     if isinstance(a, float) and isinstance(b, float):
         return math.isclose(a, b, rel_tol=FLOAT_TOLERANCE) or (math.isnan(a) and math.isnan(b))
     if isinstance(a, list) and isinstance(b, list):
@@ -635,30 +649,51 @@ class _Embedder:
     def do_value(self, name: str, spec: str = "") -> str:
         return format(self.value(name), spec)
 
-    def do_table(self, name: str, spec: str = "") -> str:
+    def do_table(self, name: str, spec: str | dict = "") -> str:
+        """A DataFrame as a Markdown table; ``spec`` formats floats, or per column as a dict."""
         value = self.value(name)
         if not (isinstance(value, dict) and "table" in value):
             raise ValueError(f"'{name}' is not a table (a pandas DataFrame)")
         table = value["table"]
-        cell = lambda v: format(v, spec) if isinstance(v, float) else str(v)  # noqa: E731
-        lines = ["| | " + " | ".join(table["columns"]) + " |",
+        specs = spec if isinstance(spec, dict) else {c: spec for c in table["columns"]}
+        if set(specs) - set(table["columns"]):
+            raise ValueError(f"no column {sorted(set(specs) - set(table['columns']))} in {name}")
+
+        def cell(v, column):
+            return format(v, specs.get(column, "")) if isinstance(v, float) else str(v)
+
+        lines = [f"| {table.get('index_name', '')} | " + " | ".join(table["columns"]) + " |",
                  "|---|" + "---:|" * len(table["columns"])]
         for index, row in zip(table["index"], table["rows"]):
-            lines.append(f"| {index} | " + " | ".join(cell(v) for v in row) + " |")
+            cells = " | ".join(cell(v, c) for v, c in zip(row, table["columns"]))
+            lines.append(f"| {index} | {cells} |")
         return "\n".join(lines)
 
     def footer(self) -> str:
         inputs = self.manifest["inputs"]
         versions = ", ".join(f"{k} {v}" for k, v in inputs["packages"].items())
-        script = self.link(f"downloads/{self.chapter}.py")
-        helper = self.link("downloads/mnist_data.py")
+        files = [f"{self.chapter}.py", *self.helpers]
+        links = ", ".join(f"[`{name}`]({self.link(f'downloads/{name}')})" for name in files)
         return (
             f'\n\n!!! info "Run this chapter yourself"\n'
-            f"    Download [`{self.chapter}.py`]({script}) and [`mnist_data.py`]({helper}) into "
-            f"one folder and run `python {self.chapter}.py`: the code blocks above are its "
-            f"sections, in order, sharing one namespace like notebook cells. Every output on "
-            f"this page came from that script, run with Python {inputs['python']}, {versions}.\n"
+            f"    Download {links} into one folder and run `python {self.chapter}.py`: the "
+            f"code blocks above are its sections, in order, sharing one namespace like "
+            f"notebook cells. Every output on this page came from that script, run with "
+            f"Python {inputs['python']}, {versions}.\n"
         )
+
+    @property
+    def helpers(self) -> list[str]:
+        """The helper modules of snippets/ that the chapter imports."""
+        files = self.manifest["inputs"]["files"]
+        script = Project().script(self.chapter)
+        imported = set()
+        for node in ast.walk(ast.parse(script.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+        return [name for name in files if name[:-3] in imported and name != script.name]
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -1,6 +1,7 @@
 """Time the engine and the site build on this machine.
 
-Prints, for each chapter, a cold run (every section executed, nothing written), then the
+Prints, for each chapter, a cold run (every section executed with an empty model cache, so
+every model is fitted once, as on a fresh clone; nothing written), then the
 median of several `mkdocs build` runs with nothing changed (the engine checks every chapter's
 inputs digest and runs nothing) against the same build with execution switched off
 (ENGINE_EXECUTE=never, no check at all). The target: no-op <= 1.2 x execution off.
@@ -34,6 +35,9 @@ def build_seconds(mode: str, site_dir: str) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--warm", action="store_true",
+                        help="use the project's model cache instead of an empty one")
+    parser.add_argument("--skip-cold", action="store_true", help="time the builds only")
     args = parser.parse_args()
 
     stale = [c for c in engine.Project().chapters() if not engine.is_fresh(c)]
@@ -41,15 +45,20 @@ def main() -> int:
         print(f"outputs are stale for {stale}: run `make outputs` first", file=sys.stderr)
         return 1
 
-    print("cold run (all sections executed, in this process)")
-    total = 0.0
-    for chapter in engine.Project().chapters():
-        started = time.perf_counter()
-        engine.run_chapter(chapter)
-        seconds = time.perf_counter() - started
-        total += seconds
-        print(f"  {chapter:<28} {seconds:8.1f} s")
-    print(f"  {'all chapters':<28} {total:8.1f} s")
+    if not args.skip_cold:
+        with tempfile.TemporaryDirectory() as cache:
+            if not args.warm:
+                os.environ["MODEL_CACHE"] = cache  # model_cache.py reads it on import
+            print(f"run of every chapter ({'warm' if args.warm else 'cold'} model cache)")
+            total = 0.0
+            for chapter in engine.Project().chapters():
+                started = time.perf_counter()
+                engine.run_chapter(chapter)
+                seconds = time.perf_counter() - started
+                total += seconds
+                print(f"  {chapter:<28} {seconds:8.1f} s", flush=True)
+            print(f"  {'all chapters':<28} {total:8.1f} s")
+            os.environ.pop("MODEL_CACHE", None)
 
     times = {"auto": [], "never": []}
     with tempfile.TemporaryDirectory() as site_dir:

@@ -78,6 +78,7 @@ def test_nothing_runs_when_nothing_changed(project_copy):
 
 
 def test_only_the_edited_chapter_runs_again(project_copy):
+    # Every chapter is considered; only the new, then the edited, one may run.
     write_chapter(project_copy, "tiny", TINY)
     assert refresh(project=project_copy) == ["tiny"]  # new: no outputs yet
     assert refresh(project=project_copy) == []
@@ -112,14 +113,14 @@ def test_failing_snippet_names_file_line_and_writes_nothing(project_copy):
     frozen = {p.name: p.read_bytes() for p in (project_copy.outputs / "meet-mnist").iterdir()}
 
     with pytest.raises(SnippetError) as caught:
-        refresh(project=project_copy)
+        refresh(["meet-mnist"], project=project_copy)
 
     message = str(caught.value)
     assert f"meet-mnist.py:{at}: section 'pixels' raised ValueError: a broken snippet" in message
     assert "Traceback" in message
     after = {p.name: p.read_bytes() for p in (project_copy.outputs / "meet-mnist").iterdir()}
     assert after == frozen
-    assert [p.name for p in project_copy.outputs.iterdir()] == ["meet-mnist"]  # no leftovers
+    assert not [p for p in project_copy.outputs.iterdir() if p.name.startswith(".")]
 
 
 @pytest.mark.parametrize("body, complaint", [
@@ -213,3 +214,52 @@ def test_directives_expand_from_frozen_outputs(embed):
 def test_bad_directives_are_refused(embed, call, complaint):
     with pytest.raises(ValueError, match=re.escape(complaint)):
         embed(call)
+
+
+# ----------------------------------------------------------------- measurements and the model cache
+
+
+def test_timings_are_measurements_not_results(project_copy):
+    write_chapter(project_copy, "timed", '''
+# --8<-- [start:time]
+import time
+
+import pandas as pd
+
+_started = time.perf_counter()  # private names are not frozen
+total = sum(range(1000))
+fit_seconds = time.perf_counter() - _started
+timings = pd.DataFrame({"accuracy": [0.5], "fit seconds": [fit_seconds]})
+# --8<-- [end:time]
+''')
+    refresh(["timed"], project=project_copy)
+    assert check_chapter("timed", project_copy) == []  # the times differ, nothing else does
+    manifest_path = project_copy.outputs / "timed" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["sections"][0]["values"]["timings"]["table"]["rows"][0][0] = 0.6
+    manifest_path.write_text(json.dumps(manifest))
+    assert any("value timings was" in p for p in check_chapter("timed", project_copy))
+
+
+def test_cached_model_replays_its_fit_warnings(project_copy):
+    write_chapter(project_copy, "cached", '''
+# --8<-- [start:fit]
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from model_cache import fit
+
+rng = np.random.default_rng(0)
+X = rng.normal(size=(80, 4))
+y = (X[:, 0] + X[:, 1] > 0).astype(int)
+model, fit_seconds = fit(LogisticRegression(max_iter=2), X, y)
+score = model.score(X, y)
+print("score", score)
+# --8<-- [end:fit]
+''')
+    cold = run_chapter("cached", project_copy).manifest["sections"][0]
+    cache = list((project_copy.root / ".cache" / "models").glob("LogisticRegression-*.joblib"))
+    assert len(cache) == 1
+    warm = run_chapter("cached", project_copy).manifest["sections"][0]
+    assert "ConvergenceWarning" in cold["stdout"]
+    assert warm["stdout"] == cold["stdout"] and warm["values"] == cold["values"]

@@ -1,0 +1,162 @@
+"""
+A first classifier and how to judge it
+======================================
+
+Logistic regression on raw pixels with an 80/20 split, then the tools to judge it: the
+misclassified digits, confusion matrices, accuracy, precision, recall and F1, computed by
+scikit-learn and by hand. Needs ``mnist_data.py``, ``model_cache.py`` and ``published.py``
+beside it. The fit takes minutes the first time; ``model_cache`` keeps it for later runs.
+"""
+
+# %%
+# --8<-- [start:split]
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+
+from mnist_data import load_mnist_784
+from model_cache import fit
+
+X, y = load_mnist_784()
+y = y.astype(np.uint8)
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42)
+print("train:", X_train.shape, " test:", X_test.shape)
+n_train, n_test = len(y_train), len(y_test)
+# --8<-- [end:split]
+
+# %%
+# --8<-- [start:fit]
+model, fit_seconds = fit(LogisticRegression(max_iter=2000), X_train, y_train)
+print("iterations used:", model.n_iter_[0], "of", model.max_iter)
+y_pred = model.predict(X_test)
+accuracy = float((y_pred == y_test).mean())
+print("test accuracy:", accuracy)
+# --8<-- [end:fit]
+
+# %%
+# --8<-- [start:misclassified]
+wrong = np.flatnonzero(y_pred != y_test)
+n_wrong = len(wrong)
+print(f"{n_wrong} of {n_test} test digits are misclassified")
+
+fig, axes = plt.subplots(3, 6, figsize=(9, 5))
+for ax, index in zip(axes.flat, wrong):
+    ax.imshow(X_test[index].reshape(28, 28), cmap="binary")
+    ax.set_title(f"true {y_test[index]}, said {y_pred[index]}", fontsize=9)
+    ax.axis("off")
+plt.show()
+# --8<-- [end:misclassified]
+
+# %%
+# --8<-- [start:two-by-two]
+from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
+
+# 100 patients: 60 are ill. The test finds 50 of them (10 missed) and wrongly flags 5 of
+# the 40 healthy ones.
+truth = np.array(["ill"] * 60 + ["healthy"] * 40)
+verdict = np.array(["ill"] * 50 + ["healthy"] * 10 + ["ill"] * 5 + ["healthy"] * 35)
+medical = confusion_matrix(truth, verdict, labels=["ill", "healthy"])
+(tp, fn), (fp, tn) = medical
+print(medical)
+print(f"TP={tp} FN={fn} FP={fp} TN={tn}")
+medical_accuracy = (tp + tn) / medical.sum()
+medical_precision = tp / (tp + fp)  # of those the test flags, how many are ill
+medical_recall = tp / (tp + fn)  # of those who are ill, how many the test flags
+medical_f1 = 2 * medical_precision * medical_recall / (medical_precision + medical_recall)
+print(f"accuracy {medical_accuracy:.3f}  precision {medical_precision:.3f}  "
+      f"recall {medical_recall:.3f}  F1 {medical_f1:.3f}")
+
+fig, ax = plt.subplots(figsize=(4, 3.6))
+ConfusionMatrixDisplay(medical, display_labels=["ill", "healthy"]).plot(
+    ax=ax, cmap="Blues", colorbar=False)
+ax.set(xlabel="what the test says", ylabel="what is true")
+plt.show()
+# --8<-- [end:two-by-two]
+
+# %%
+# --8<-- [start:ten-by-ten]
+from sklearn.metrics import accuracy_score
+
+cm = confusion_matrix(y_test, y_pred)
+accuracy_from_matrix = float(np.trace(cm) / cm.sum())
+print("trace / sum      :", accuracy_from_matrix)
+print("accuracy_score() :", accuracy_score(y_test, y_pred))
+
+fig, ax = plt.subplots(figsize=(7.5, 6.5))
+ConfusionMatrixDisplay(cm).plot(ax=ax, cmap="Blues", colorbar=False, values_format="d")
+ax.set(xlabel="predicted digit", ylabel="true digit")
+plt.show()
+# --8<-- [end:ten-by-ten]
+
+# %%
+# --8<-- [start:per-class]
+from sklearn.metrics import f1_score, precision_score, recall_score
+
+precision = precision_score(y_test, y_pred, average=None)
+recall = recall_score(y_test, y_pred, average=None)
+f1 = f1_score(y_test, y_pred, average=None)
+
+correct = np.diag(cm)
+precision_by_hand = correct / cm.sum(axis=0)  # column: everything predicted as this digit
+recall_by_hand = correct / cm.sum(axis=1)  # row: every image that truly is this digit
+f1_by_hand = 2 * precision_by_hand * recall_by_hand / (precision_by_hand + recall_by_hand)
+for name, library, by_hand in [("precision", precision, precision_by_hand),
+                               ("recall", recall, recall_by_hand), ("F1", f1, f1_by_hand)]:
+    print(f"{name:9} by hand equals scikit-learn: {np.allclose(library, by_hand)}")
+
+scores = pd.DataFrame({"precision": precision, "recall": recall, "F1": f1,
+                       "support": cm.sum(axis=1)})
+scores.index.name = "digit"
+worst_recall_digit = int(recall.argmin())
+best_recall_digit = int(recall.argmax())
+# --8<-- [end:per-class]
+
+# %%
+# --8<-- [start:report]
+from sklearn.metrics import classification_report
+
+print(classification_report(y_test, y_pred, digits=4))
+# --8<-- [end:report]
+
+# %%
+# --8<-- [start:confusions]
+share_of_row = cm / cm.sum(axis=1, keepdims=True)  # where each true digit ends up
+mistakes = share_of_row.copy()
+np.fill_diagonal(mistakes, 0)
+pairs = sorted(((mistakes[t, p], t, p) for t in range(10) for p in range(10)), reverse=True)
+for share, true_digit, predicted in pairs[:5]:
+    print(f"{share:6.2%} of the {true_digit}s are read as {predicted}")
+top_true, top_predicted = int(pairs[0][1]), int(pairs[0][2])
+
+fig, ax = plt.subplots(figsize=(7.5, 6.5))
+image = ax.imshow(mistakes * 100, cmap="Reds")
+for t in range(10):
+    for p in range(10):
+        if t != p and mistakes[t, p] >= 0.01:
+            ax.text(p, t, f"{mistakes[t, p]:.0%}", ha="center", va="center", fontsize=8)
+ax.set(xticks=range(10), yticks=range(10), xlabel="predicted digit", ylabel="true digit")
+fig.colorbar(image, ax=ax, label="% of the true digit's images (diagonal left out)")
+plt.show()
+# --8<-- [end:confusions]
+
+# %%
+# --8<-- [start:published]
+from published import (RAW_ACCURACY, RAW_ACCURACY_SKLEARN_1_1_3, RAW_F1, RAW_PRECISION,
+                       RAW_RECALL)
+
+accuracy_gap = accuracy - RAW_ACCURACY
+gap_in_images = round(abs(accuracy_gap) * n_test)
+old_version_gap_in_images = round(abs(RAW_ACCURACY_SKLEARN_1_1_3 - RAW_ACCURACY) * n_test)
+per_class_gap = float(np.abs(np.r_[precision - RAW_PRECISION, recall - RAW_RECALL,
+                                   f1 - RAW_F1]).max())
+versus = pd.DataFrame({
+    "precision, published": RAW_PRECISION, "precision, this run": precision,
+    "recall, published": RAW_RECALL, "recall, this run": recall,
+    "F1, published": RAW_F1, "F1, this run": f1,
+})
+versus.index.name = "digit"
+print(f"accuracy: published {RAW_ACCURACY}, this run {accuracy} (difference {accuracy_gap:+.6f})")
+print(f"largest per-class difference: {per_class_gap:.4f}")
+# --8<-- [end:published]
