@@ -4,7 +4,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve build test outputs benchmark lock
+.PHONY: serve build test outputs benchmark lock browser
 
 $(VENV)/installed: pyproject.toml requirements.lock
 	python3 -m venv $(VENV)
@@ -17,8 +17,13 @@ serve: $(VENV)/installed  ## run stale chapters, serve the site on http://127.0.
 build: $(VENV)/installed  ## run stale chapters, build the site into site/
 	$(BIN)/mkdocs build --strict
 
-test: $(VENV)/installed  ## run every snippet afresh and compare; build; doc examples
+test: $(VENV)/installed browser  ## re-run every chapter and compare; build; browser checks
 	$(BIN)/pytest
+
+browser:  ## the browser tests drive Debian's chromium (playwright cannot download one here)
+	@command -v chromium >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@chromium --version
 
 outputs: $(VENV)/installed  ## re-run every chapter and freeze its outputs
 	ENGINE_EXECUTE=always $(BIN)/python snippet_engine.py

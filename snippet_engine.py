@@ -43,7 +43,7 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-FORMAT = 2  # bump when what run_chapter() writes changes shape: every chapter then re-runs
+FORMAT = 3  # bump when what run_chapter() writes changes shape: every chapter then re-runs
 PACKAGES = ("numpy", "scipy", "scikit-learn", "matplotlib", "pandas")  # they shape the results
 FLOAT_TOLERANCE = 1e-9  # relative; printed text and integers must match exactly
 # Wall-clock times are measurements, not results: a value (or table column) whose name says
@@ -143,9 +143,31 @@ def parse_sections(script: Path) -> list[Section]:
 # ----------------------------------------------------------------------------- freshness
 
 
+def helpers_of(chapter: str, project: Project = Project()) -> list[Path]:
+    """The helper modules a chapter imports, directly or through another helper."""
+    available = {p.stem: p for p in project.helpers()}
+    found, queue = {}, [project.script(chapter)]
+    while queue:
+        for name in _imported_modules(queue.pop().read_text()):
+            if name in available and name not in found:
+                found[name] = available[name]
+                queue.append(available[name])
+    return sorted(found.values())
+
+
+def _imported_modules(source: str) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names
+
+
 def inputs_of(chapter: str, project: Project = Project()) -> dict:
     """Everything that can change a chapter's outputs, as fingerprints."""
-    files = [project.script(chapter), *project.helpers()]
+    files = [project.script(chapter), *helpers_of(chapter, project)]
     return {
         "format": FORMAT,
         "files": {p.name: _sha256(p.read_bytes()) for p in files},
@@ -200,7 +222,7 @@ def _run_section(script: Path, section: Section, namespace: dict, files: dict) -
     import matplotlib.pyplot as plt
 
     record = {"name": section.name, "line": section.line, "stdout": "", "figures": [], "values": {}}
-    before = _values(namespace)
+    assigned = _assigned_names(section.code)
     text = io.StringIO()
 
     def show(*args, **kwargs):  # plt.show() in a snippet: freeze the open figures, in order
@@ -227,9 +249,22 @@ def _run_section(script: Path, section: Section, namespace: dict, files: dict) -
                 plt.show = _REAL_SHOW
                 plt.close("all")
     record["stdout"] = text.getvalue()
-    after = _values(namespace)
-    record["values"] = {k: v for k, v in after.items() if k not in before or before[k] != v}
+    record["values"] = _values({name: namespace[name] for name in assigned if name in namespace})
     return record
+
+
+def _assigned_names(code: str) -> set[str]:
+    """Names a section binds at its top level (``x = ...``, ``from m import x``): what it
+    means to define. Loop variables and names inside functions are left out."""
+    names = set()
+    for node in ast.parse(code).body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+        elif isinstance(node, ast.ImportFrom):
+            names |= {alias.asname or alias.name for alias in node.names}
+    return names
 
 
 _REAL_SHOW = None
@@ -429,6 +464,45 @@ def refresh(chapters=None, mode: str = "auto", project: Project = Project()) -> 
     return ran
 
 
+# ----------------------------------------------------------------------------- notebooks
+
+
+def notebook(chapter: str, project: Project = Project()) -> str:
+    """The chapter as a Jupyter notebook: a title cell, then one code cell per section with
+    the frozen printed output and figures, so it reads complete before it is run."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    script = project.script(chapter)
+    manifest = read_manifest(chapter, project)
+    cells = [new_markdown_cell(_docstring_markdown(script), id="title")]
+    for number, (section, record) in enumerate(zip(parse_sections(script),
+                                                   manifest["sections"]), 1):
+        outputs = []
+        if record["stdout"]:
+            outputs.append(new_output("stream", name="stdout", text=record["stdout"]))
+        for figure in record["figures"]:
+            svg = (project.outputs / chapter / f"{figure}.light.svg").read_text()
+            outputs.append(new_output("display_data", data={"image/svg+xml": svg,
+                                                            "text/plain": f"<{figure}>"}))
+        cells.append(new_code_cell(section.code.strip("\n"), id=section.name,
+                                   execution_count=number, outputs=outputs))
+    book = new_notebook(cells=cells, metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    })
+    return nbformat.writes(book)
+
+
+def _docstring_markdown(script: Path) -> str:
+    """The script's title docstring (a title underlined with ===) as Markdown."""
+    text = ast.get_docstring(ast.parse(script.read_text())) or script.stem
+    lines = text.splitlines()
+    if len(lines) > 1 and set(lines[1]) == {"="}:
+        lines = [f"# {lines[0]}"] + lines[2:]
+    return "\n".join(lines).strip()
+
+
 # ----------------------------------------------------------------------------- checking
 
 
@@ -537,6 +611,10 @@ def on_files(files, config):
                                         abs_src_path=str(path)))
     for path in sorted(project.snippets.glob("*.py")):
         files.append(File.generated(config, f"downloads/{path.name}", abs_src_path=str(path)))
+    for chapter in project.chapters():
+        if read_manifest(chapter, project):
+            files.append(File.generated(config, f"downloads/{chapter}.ipynb",
+                                        content=notebook(chapter, project)))
     return files
 
 
@@ -672,28 +750,24 @@ class _Embedder:
     def footer(self) -> str:
         inputs = self.manifest["inputs"]
         versions = ", ".join(f"{k} {v}" for k, v in inputs["packages"].items())
-        files = [f"{self.chapter}.py", *self.helpers]
-        links = ", ".join(f"[`{name}`]({self.link(f'downloads/{name}')})" for name in files)
+        link = lambda name: f"[`{name}`]({self.link(f'downloads/{name}')})"  # noqa: E731
+        helpers = " and ".join(link(name) for name in self.helpers)
         return (
             f'\n\n!!! info "Run this chapter yourself"\n'
-            f"    Download {links} into one folder and run `python {self.chapter}.py`: the "
-            f"code blocks above are its sections, in order, sharing one namespace like "
+            f"    Download the script {link(self.chapter + '.py')} or the notebook "
+            f"{link(self.chapter + '.ipynb')}"
+            + (f", with {helpers} in the same folder" if helpers else "")
+            + (", and run it from a folder that holds `data/mnist.npz` (or with a network)"
+               if "mnist_data.py" in self.helpers else "")
+            + ". The code blocks above are its sections, in order, sharing one namespace like "
             f"notebook cells. Every output on this page came from that script, run with "
             f"Python {inputs['python']}, {versions}.\n"
         )
 
     @property
     def helpers(self) -> list[str]:
-        """The helper modules of snippets/ that the chapter imports."""
-        files = self.manifest["inputs"]["files"]
-        script = Project().script(self.chapter)
-        imported = set()
-        for node in ast.walk(ast.parse(script.read_text())):
-            if isinstance(node, ast.Import):
-                imported |= {alias.name for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                imported.add(node.module)
-        return [name for name in files if name[:-3] in imported and name != script.name]
+        """The helper modules of snippets/ that the chapter needs beside it."""
+        return [name for name in self.manifest["inputs"]["files"] if name != f"{self.chapter}.py"]
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -2,9 +2,10 @@
 From the sigmoid to logistic regression
 =======================================
 
-The sigmoid turns any score into a probability; a weighted sum of features gives the score;
-softmax extends the idea from two classes to ten. NumPy, SciPy and Matplotlib only: this
-script needs no data and runs in a second.
+How logistic regression turns features into a class: a weighted sum of the features gives a
+score, the sigmoid turns the score into a probability, and softmax does the same for ten
+classes at once. NumPy, SciPy, pandas and Matplotlib, and a tiny scikit-learn fit at the end
+on made-up points: no MNIST yet, and the whole script runs in a few seconds.
 """
 
 # %%
@@ -14,85 +15,152 @@ import numpy as np
 
 
 def sigmoid(z):
+    """The logistic function: any real number in, a number between 0 and 1 out."""
     return 1 / (1 + np.exp(-z))
 
 
-z = np.linspace(-10, 10, 401)
-fig, ax = plt.subplots(figsize=(7, 3.5))
-ax.plot(z, sigmoid(z), label=r"$\sigma(z) = 1 / (1 + e^{-z})$")
-ax.axhline(0.5, color="tab:red", ls="--", lw=1, label="threshold 0.5")
-ax.axvline(0, color="grey", ls=":", lw=1)
-ax.set(xlabel="z", ylabel="σ(z)", xlim=(-10, 10), ylim=(-0.02, 1.02))
+z_grid = np.linspace(-10, 10, 501)
+fig, ax = plt.subplots(figsize=(7, 3.6))
+ax.plot(z_grid, sigmoid(z_grid), color="tab:blue", lw=2,
+        label=r"$\sigma(z) = 1 \,/\, (1 + e^{-z})$")
+ax.axhline(0.5, color="black", ls="--", lw=1, label="threshold σ(z) = 0.5")
+ax.axvline(0, color="black", ls=":", lw=1, label="z = 0")
+ax.set(xlabel="score z", ylabel="σ(z)", xlim=(-10, 10), ylim=(-0.03, 1.03))
 ax.legend(loc="upper left")
 plt.show()
-for value in [-4, -1, 0, 1, 4]:
-    print(f"σ({value:+d}) = {sigmoid(value):.4f}")
+
+few_z = np.array([-10, -4, -1, 0, 1, 4, 10])
+print("\n".join(f"σ({z:+3d}) = {sigmoid(z):.5f}" for z in few_z))
+sigmoid_at_4 = float(sigmoid(4))
 # --8<-- [end:sigmoid]
 
 # %%
 # --8<-- [start:simulation]
-rng = np.random.default_rng(seed=7)
-n_samples, n_features = 100, 3
-features = rng.normal(size=(n_samples, n_features))
-weights = rng.normal(size=n_features)
-bias = float(rng.normal())
-scores = features @ weights + bias  # z = w·x + b for every sample at once
-probabilities = sigmoid(scores)
-predicted = (probabilities >= 0.5).astype(int)
-print("weights:", np.round(weights, 3), " bias:", round(bias, 3))
-print("first five z:", np.round(scores[:5], 3))
-print("their σ(z): ", np.round(probabilities[:5], 3))
-n_class_one = int(predicted.sum())
-n_class_zero = n_samples - n_class_one
-print(f"predicted class 1: {n_class_one}, class 0: {n_class_zero}")
+import pandas as pd
 
-fig, ax = plt.subplots(figsize=(7, 3.5))
-ax.plot(z, sigmoid(z), color="lightgrey", zorder=1)
+rng = np.random.default_rng(seed=3)
+n_samples, n_features = 100, 3
+X = rng.normal(size=(n_samples, n_features))  # 100 samples, 3 features each
+w = rng.normal(size=n_features)  # one weight per feature...
+b = float(rng.normal())  # ...and one bias
+z = X @ w + b  # z = w·x + b for every sample at once
+p = sigmoid(z)  # the probability of class 1
+predicted = (p >= 0.5).astype(int)
+
+print("w =", np.round(w, 3), "  b =", round(b, 3))
+shown = np.r_[np.flatnonzero(predicted == 0)[:3], np.flatnonzero(predicted == 1)[:3]]
+rows = pd.DataFrame(X[shown], index=pd.Index(shown, name="sample"), columns=["x1", "x2", "x3"])
+rows = rows.assign(z=z[shown], p=p[shown], predicted=predicted[shown])
+print(rows.round(3).to_string())
+n_class_1 = int(predicted.sum())
+n_class_0 = n_samples - n_class_1
+print(f"predicted class 1: {n_class_1}   predicted class 0: {n_class_0}")
+print("p >= 0.5 exactly where z >= 0:", bool(np.array_equal(p >= 0.5, z >= 0)))
+
+fig, ax = plt.subplots(figsize=(7, 3.6))
+ax.plot(z_grid, sigmoid(z_grid), color="0.6", lw=1.5, zorder=1)
 for label, color in [(0, "tab:blue"), (1, "tab:orange")]:
-    chosen = predicted == label
-    ax.scatter(scores[chosen], probabilities[chosen], s=18, color=color,
-               label=f"predicted class {label}", zorder=2)
-ax.axhline(0.5, color="tab:red", ls="--", lw=1, label="threshold 0.5")
-ax.set(xlabel="z = w·x + b", ylabel="σ(z)", xlim=(-6, 6))
+    ax.scatter(z[predicted == label], p[predicted == label], s=22, color=color,
+               edgecolor="white", linewidth=0.5, zorder=2,
+               label=f"predicted class {label}")
+ax.axhline(0.5, color="black", ls="--", lw=1, label="threshold 0.5")
+ax.axvline(0, color="black", ls=":", lw=1)
+ax.set(xlabel="score z = w·x + b", ylabel="p = σ(z)", xlim=(-6, 6), ylim=(-0.03, 1.03))
 ax.legend(loc="upper left")
 plt.show()
 # --8<-- [end:simulation]
 
 # %%
 # --8<-- [start:one-vs-rest]
-# Ten scores for one image, one per digit, as a ten-class linear model would produce them.
-digit_scores = np.array([1.2, -0.8, 0.3, 4.1, -2.0, 2.9, 0.0, -1.1, 1.8, 0.6])
-ovr = sigmoid(digit_scores)  # one-vs-rest: ten independent yes/no probabilities
-print("sigmoid of each score:", np.round(ovr, 3))
+# One image, ten scores: how strongly a ten-class linear model votes for each digit 0-9.
+# This one looks most like a 3, a bit like an 8, and not at all like a 6.
+digit_scores = np.array([0.5, -1.2, 2.1, 3.4, -0.3, 1.0, -2.0, 0.8, 2.7, -0.6])
+ovr = sigmoid(digit_scores)  # ten separate questions: "a 0 or not?", "a 1 or not?", ...
+print("one-vs-rest sigmoids:", np.round(ovr, 3))
 ovr_sum = float(ovr.sum())
-print(f"they sum to {ovr_sum:.3f}, not to 1")
+print(f"their sum: {ovr_sum:.3f}")
 # --8<-- [end:one-vs-rest]
 
 # %%
 # --8<-- [start:softmax]
-from scipy.special import softmax as scipy_softmax
-
-
 def softmax(scores):
-    shifted = scores - scores.max()  # same result, and exp() can no longer overflow
-    exponentials = np.exp(shifted)
-    return exponentials / exponentials.sum()
+    """Exponentiate and divide by the total, along the last axis; shifted by the maximum."""
+    exps = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return exps / exps.sum(axis=-1, keepdims=True)
 
 
-probabilities_10 = softmax(digit_scores)
-print("softmax:", np.round(probabilities_10, 3))
-print("sum:", round(float(probabilities_10.sum()), 12))
-print("same as scipy.special.softmax:", np.allclose(probabilities_10, scipy_softmax(digit_scores)))
-print("unchanged by adding 1000 to every score:",
-      np.allclose(probabilities_10, softmax(digit_scores + 1000)))
-winner = int(probabilities_10.argmax())
-winner_probability = float(probabilities_10.max())
+probs = softmax(digit_scores)
+comparison = pd.DataFrame({"score": digit_scores, "one-vs-rest σ": ovr, "softmax": probs})
+comparison.index.name = "digit"
+print(comparison.round(3).to_string())
+print(f"sums: one-vs-rest {ovr.sum():.3f}, softmax {probs.sum():.3f}")
+top_digit = int(probs.argmax())
+top_probability = float(probs.max())
+runner_up = int(np.argsort(probs)[-2])
+runner_up_probability = float(np.sort(probs)[-2])
 
-fig, ax = plt.subplots(figsize=(7, 3.2))
-ax.bar(range(10), probabilities_10, color="tab:blue")
-ax.set(xticks=range(10), xlabel="digit", ylabel="softmax probability", ylim=(0, 1))
-for digit, p in enumerate(probabilities_10):
-    ax.annotate(f"{p:.2f}", (digit, p), ha="center", va="bottom", fontsize=8,
-                xytext=(0, 2), textcoords="offset points")
+fig, axes = plt.subplots(1, 2, figsize=(8, 3.2), sharey=True)
+colors = ["tab:orange" if d == top_digit else "tab:blue" for d in range(10)]
+for ax, heights, title in [(axes[0], ovr, f"one-vs-rest: ten sigmoids, sum {ovr.sum():.2f}"),
+                           (axes[1], probs, f"softmax: one distribution, sum {probs.sum():.2f}")]:
+    ax.bar(range(10), heights, color=colors)
+    ax.set(xticks=range(10), xlabel="digit", ylim=(0, 1.08))
+    ax.set_title(title, fontsize=10)
+axes[0].set_ylabel("probability")
+for digit, height in enumerate(probs):
+    axes[1].annotate(f"{height:.2f}", (digit, height), xytext=(0, 2),
+                     textcoords="offset points", ha="center", fontsize=7)
 plt.show()
 # --8<-- [end:softmax]
+
+# %%
+# --8<-- [start:shift]
+from scipy.special import softmax as scipy_softmax
+
+print("softmax(scores + 1000) == softmax(scores):",
+      np.allclose(softmax(digit_scores + 1000), probs))
+print("softmax(scores - 50) == softmax(scores):  ",
+      np.allclose(softmax(digit_scores - 50), probs))
+
+# The textbook formula without the shift: e**1003.4 is far beyond the largest float64.
+with np.errstate(over="ignore", invalid="ignore"):  # NumPy would warn "overflow in exp"
+    big = np.exp(digit_scores + 1000)
+    naive = big / big.sum()
+print("exp(scores + 1000):", big[:3], "...")
+print("naive softmax:     ", naive[:3], "...")
+print("scipy.special.softmax agrees with ours:", np.allclose(scipy_softmax(digit_scores), probs))
+# --8<-- [end:shift]
+
+# %%
+# --8<-- [start:two-classes]
+# Two classes, two scores (z, 0): softmax gives class 1 the probability sigmoid(z).
+z_pairs = np.column_stack([z, np.zeros_like(z)])  # the 100 simulated scores, each with a 0
+print("softmax([z, 0])[0] == σ(z) for all 100 samples:",
+      np.allclose(softmax(z_pairs)[:, 0], sigmoid(z)))
+# --8<-- [end:two-classes]
+
+# %%
+# --8<-- [start:scikit-learn]
+from sklearn.datasets import make_blobs
+from sklearn.linear_model import LogisticRegression
+
+# 150 made-up points in 2-D, three classes; MNIST would be 784-D and ten classes.
+X_blobs, y_blobs = make_blobs(n_samples=150, centers=3, random_state=0)
+model = LogisticRegression().fit(X_blobs, y_blobs)  # the defaults: lbfgs, L2 penalty, C=1
+print("solver:", model.solver, "  coef_:", model.coef_.shape,
+      "  intercept_:", model.intercept_.shape)
+
+scores_blobs = X_blobs @ model.coef_.T + model.intercept_  # one z = w·x + b per class
+print("decision_function is X @ coef_.T + intercept_:",
+      np.allclose(model.decision_function(X_blobs), scores_blobs))
+print("predict_proba is the softmax of those scores: ",
+      np.allclose(model.predict_proba(X_blobs), softmax(scores_blobs)))
+print("first point: scores", np.round(scores_blobs[0], 2),
+      "-> probabilities", np.round(model.predict_proba(X_blobs[:1])[0], 3))
+
+two = y_blobs < 2  # keep classes 0 and 1 only: a binary problem
+binary_model = LogisticRegression().fit(X_blobs[two], y_blobs[two])
+print("two classes: coef_", binary_model.coef_.shape, "and predict_proba[:, 1] is σ(score):",
+      np.allclose(binary_model.predict_proba(X_blobs[two])[:, 1],
+                  sigmoid(binary_model.decision_function(X_blobs[two]))))
+# --8<-- [end:scikit-learn]

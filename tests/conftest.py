@@ -1,6 +1,13 @@
-"""Shared fixtures: the project as it is, and throwaway copies of it to break on purpose."""
+"""Shared fixtures: the project as it is, throwaway copies of it, and the built site."""
 
+import functools
+import os
+import re
 import shutil
+import subprocess
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -19,3 +26,32 @@ def project_copy(tmp_path) -> Project:
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "mnist.npz").symlink_to(ROOT / "data" / "mnist.npz")
     return Project(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The site, built strictly from the frozen outputs (test_chapters checks they are fresh)."""
+    site_dir = tmp_path_factory.mktemp("site")
+    env = dict(os.environ, ENGINE_EXECUTE="never")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert not re.search(r"^(WARNING|ERROR)\s+-", result.stderr, re.M), result.stderr
+    return site_dir
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(site):
+    """The built site served on 127.0.0.1, as `mkdocs serve` or any static host would."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 functools.partial(QuietHandler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()

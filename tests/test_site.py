@@ -1,6 +1,5 @@
 """The site builds strictly from the frozen outputs, and what it publishes is complete."""
 
-import os
 import re
 import subprocess
 import sys
@@ -12,19 +11,6 @@ import pytest
 from snippet_engine import Project
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    site_dir = tmp_path_factory.mktemp("site")
-    # Built from the frozen outputs as they are: test_chapters checks that they are fresh.
-    env = dict(os.environ, ENGINE_EXECUTE="never")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=ROOT, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert not re.search(r"^(WARNING|ERROR)\s+-", result.stderr, re.M), result.stderr
-    return site_dir
 
 
 class Elements(HTMLParser):
@@ -85,3 +71,34 @@ def test_blog_lists_the_chapter_with_its_metadata(site):
     assert "Meet MNIST" in listing
     assert (site / "chapters" / "category" / "data" / "index.html").exists()
     assert "Meet MNIST" in (site / "tags" / "index.html").read_text()
+
+
+def test_every_image_has_alt_text(site):
+    for page in site.rglob("*.html"):
+        for tag, attrs, _ in parse(page).tags:
+            if tag == "img":
+                assert attrs.get("alt", "").strip(), f"{page}: <img src={attrs.get('src')}> has no alt"
+
+
+LINKCHECKER_CONFIG = """
+[checking]
+threads=4
+[filtering]
+checkextern=0
+[AnchorCheck]
+[output]
+status=0
+"""
+
+
+def test_no_broken_link_anchor_or_image(site_url, tmp_path):
+    """LinkChecker crawls the served site: internal links, #anchors, images, downloads."""
+    config = tmp_path / "linkcheckerrc"
+    config.write_text(LINKCHECKER_CONFIG)
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("linkchecker")), "--config", str(config),
+         "--no-warnings",
+         f"{site_url}/"], capture_output=True, text=True, timeout=900)
+    summary = re.search(r"That's it\. (\d+) links? in", result.stdout)
+    assert summary and int(summary[1]) > 100, result.stdout[-2000:]
+    assert result.returncode == 0 and " 0 errors found" in result.stdout, result.stdout[-5000:]
