@@ -624,16 +624,15 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     project = Project()
     chapter = Path(page.file.src_uri).stem
     manifest = read_manifest(chapter, project) if chapter in project.chapters() else None
+    if chapter in project.chapters() and manifest is None:
+        raise PluginError(f"{page.file.src_uri}: no frozen outputs in outputs/{chapter}/")
     page_dir = posixpath.dirname(page.file.src_uri)
-    embed = manifest and _Embedder(chapter, manifest,
-                                   lambda uri: posixpath.relpath(uri, page_dir or "."))
+    link = lambda uri: posixpath.relpath(uri, page_dir or ".")  # noqa: E731
+    embed = _Embedder(chapter, manifest, link) if manifest else _SiteEmbedder(project)
 
     def expand(match):
         if match["call"] is None:
             return match[0]
-        if not embed:
-            raise PluginError(f"{page.file.src_uri}: uses {{{{ }}}} but has no frozen outputs "
-                              f"(is snippets/{chapter}.py a chapter script?)")
         try:
             text = embed(match["call"])
         except (SnippetError, ValueError, SyntaxError, TypeError) as error:
@@ -642,8 +641,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         indent = re.match(r"[ \t]*", markdown[line_start:match.start()])[0]
         return text.replace("\n", "\n" + indent)  # keep blocks inside admonitions and tabs
 
-    markdown = CODE_OR_DIRECTIVE.sub(expand, markdown)
-    return markdown + embed.footer() if embed else markdown
+    return CODE_OR_DIRECTIVE.sub(expand, markdown) + embed.footer()
 
 
 def on_post_build(config) -> None:
@@ -660,12 +658,11 @@ def on_post_build(config) -> None:
                                 chapter, what, name)
 
 
-class _Embedder:
-    """Turns one ``{{ call(...) }}`` of a chapter page into Markdown."""
+class _SiteEmbedder:
+    """Turns one ``{{ call(...) }}`` of any page into Markdown: facts about the whole site."""
 
-    def __init__(self, chapter: str, manifest: dict, link):
-        self.chapter, self.manifest, self.link = chapter, manifest, link
-        self.sections = {s["name"]: s for s in manifest["sections"]}
+    def __init__(self, project: Project):
+        self.project = project
 
     def __call__(self, source: str) -> str:
         call = ast.parse(source.strip(), mode="eval").body
@@ -677,6 +674,42 @@ class _Embedder:
         args = [ast.literal_eval(a) for a in call.args]
         kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
         return function(*args, **kwargs)
+
+    def footer(self) -> str:
+        return ""
+
+    def do_versions(self) -> str:
+        """The pinned versions of what shapes the results and builds the site."""
+        lock = (self.project.root / "requirements.lock").read_text()
+        pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)$", lock, re.M))
+        pins = {name.lower(): version for name, version in pins.items()}
+        names = [*PACKAGES, "mkdocs", "mkdocs-material", "pymdown-extensions", "mkdocs-jupyter"]
+        lines = ["| package | version |", "|---|---|",
+                 "| Python | %d.%d |" % sys.version_info[:2]]
+        lines += [f"| {name} | {pins.get(name, 'not pinned')} |" for name in names]
+        return "\n".join(lines)
+
+    def do_benchmark(self) -> str:
+        """The table scripts/benchmark.py last wrote."""
+        path = self.project.outputs / "benchmark.json"
+        if not path.exists():  # the benchmark builds the site itself before it has a result
+            return '!!! warning "Not measured yet"\n    Run `make benchmark` to fill this table.'
+
+        result = json.loads(path.read_text())
+        lines = [f"Measured on {result['machine']}.", "",
+                 "| measure | seconds | target | met |", "|---|---:|---|---|"]
+        lines += [f"| {r['measure']} | {r['seconds']:,} | {r['target'] or '-'} | "
+                  f"{'yes' if r['ok'] else '**no**'} |" for r in result["rows"]]
+        return "\n".join(lines)
+
+
+class _Embedder(_SiteEmbedder):
+    """Turns one ``{{ call(...) }}`` of a chapter page into Markdown."""
+
+    def __init__(self, chapter: str, manifest: dict, link):
+        super().__init__(Project())
+        self.chapter, self.manifest, self.link = chapter, manifest, link
+        self.sections = {s["name"]: s for s in manifest["sections"]}
 
     def section(self, name: str) -> dict:
         if name not in self.sections:

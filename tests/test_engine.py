@@ -89,14 +89,16 @@ def test_only_the_edited_chapter_runs_again(project_copy):
     assert manifest["sections"][0]["stdout"] == "hello 48\n"
 
 
-def test_two_runs_write_byte_identical_outputs(tmp_path):
+@pytest.mark.parametrize("chapter", Project().chapters())
+def test_two_runs_write_byte_identical_outputs(tmp_path, chapter):
+    # Models come from the cache that test_chapters filled, as in any second build.
     first, second = Project(tmp_path / "a"), Project(tmp_path / "b")
     for copy in (first, second):
-        write_outputs("meet-mnist", run_chapter("meet-mnist"), copy)
-    a, b = first.outputs / "meet-mnist", second.outputs / "meet-mnist"
+        write_outputs(chapter, run_chapter(chapter), copy)
+    a, b = first.outputs / chapter, second.outputs / chapter
     names = sorted(p.name for p in a.iterdir())
     assert names == sorted(p.name for p in b.iterdir())
-    assert len(names) > 10
+    assert "manifest.json" in names and len(names) > 1
     for name in names:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 

@@ -102,3 +102,12 @@ def test_no_broken_link_anchor_or_image(site_url, tmp_path):
     summary = re.search(r"That's it\. (\d+) links? in", result.stdout)
     assert summary and int(summary[1]) > 100, result.stdout[-2000:]
     assert result.returncode == 0 and " 0 errors found" in result.stdout, result.stdout[-5000:]
+
+
+def test_about_page_shows_pinned_versions_and_the_last_benchmark(site):
+    about = (site / "about" / "index.html").read_text()
+    lock = (ROOT / "requirements.lock").read_text()
+    for package in ("scikit-learn", "numpy", "matplotlib", "mkdocs-material"):
+        version = re.search(rf"^{package}==(\S+)$", lock, re.M)[1]
+        assert f"<td>{package}</td>\n<td>{version}</td>" in about
+    assert "no-op mkdocs build" in about and "Not measured yet" not in about
