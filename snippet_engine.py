@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 import traceback
+import types
 import warnings
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -206,9 +207,13 @@ def run_chapter(chapter: str, project: Project = Project()) -> Run:
     sections = parse_sections(script)
     inputs = inputs_of(chapter, project)
     run = Run({"chapter": chapter, "digest": digest(inputs), "inputs": inputs, "sections": []})
-    namespace = {"__name__": "__main__", "__file__": str(script)}
+    # The sections run as the script's __main__ module would, so that what they define can
+    # be pickled by reference (joblib caching a pipeline with one of their functions, say).
+    main = types.ModuleType("__main__")
+    main.__file__ = str(script)
+    namespace = main.__dict__
     started = time.perf_counter()
-    with _execution_context(project):
+    with _execution_context(project, main):
         for section in sections:
             t0 = time.perf_counter()
             record = _run_section(script, section, namespace, run.files)
@@ -271,7 +276,7 @@ _REAL_SHOW = None
 
 
 @contextlib.contextmanager
-def _execution_context(project: Project):
+def _execution_context(project: Project, main: types.ModuleType):
     """Run as a reader would from the project folder, with figures going to files."""
     global _REAL_SHOW
     import matplotlib
@@ -281,7 +286,9 @@ def _execution_context(project: Project):
 
     _REAL_SHOW = plt.show
     helpers = [p.stem for p in project.helpers()]
-    saved = (os.getcwd(), list(sys.path), os.environ.pop("MNIST_NPZ", None))
+    saved = (os.getcwd(), list(sys.path), os.environ.pop("MNIST_NPZ", None),
+             sys.modules["__main__"])
+    sys.modules["__main__"] = main
     for name in helpers:  # an edited helper must be imported afresh
         sys.modules.pop(name, None)
     os.chdir(project.root)
@@ -292,6 +299,7 @@ def _execution_context(project: Project):
     finally:
         os.chdir(saved[0])
         sys.path[:] = saved[1]
+        sys.modules["__main__"] = saved[3]
         if saved[2] is not None:
             os.environ["MNIST_NPZ"] = saved[2]
         for name in helpers:
@@ -305,9 +313,10 @@ def _explain(script: Path, section: Section, error: Exception, printed: str) -> 
     shown = [f for f in frames if f.filename != __file__]
     trace = "".join(traceback.format_list(shown)).rstrip()
     tail = "\n".join(printed.rstrip().splitlines()[-10:])
+    message = str(error) if len(str(error)) < 600 else str(error)[:600] + " [...]"
     return (
         f"{_rel(script)}:{line}: section '{section.name}' raised "
-        f"{type(error).__name__}: {error}\n"
+        f"{type(error).__name__}: {message}\n"
         f"Traceback (most recent call last):\n{trace}\n"
         + (f"Printed before the error:\n{tail}\n" if tail else "")
         + "No output was written; the frozen outputs are unchanged."
