@@ -30,6 +30,7 @@ import linecache
 import logging
 import math
 import os
+import platform
 import posixpath
 import re
 import shutil
@@ -53,6 +54,19 @@ MEASURED = re.compile(r"seconds")
 SVG_SALT = "learning-from-digits"
 MARKER = re.compile(r"^\s*# --8<-- \[(start|end):([a-z][-_0-9a-z]*)\]\s*$")  # as pymdownx
 log = logging.getLogger("mkdocs.hooks.snippet_engine")
+
+# A long iterative fit (2,000 lbfgs iterations, say) turns last-bit differences in linear
+# algebra into a different model. OpenBLAS and numpy pick their machine code by CPU: AVX-512
+# kernels on one server, AVX2 on another, with different rounding. Pin both to the AVX2 code
+# paths every x86-64 server since 2015 has, so any such machine reproduces the frozen outputs
+# bit for bit. They work only if set before numpy is first imported: hence here, at import.
+PINNED_NUMERICS = {
+    "OPENBLAS_CORETYPE": "Haswell",
+    "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
+}
+if platform.machine() in ("x86_64", "AMD64"):
+    for _name, _value in PINNED_NUMERICS.items():
+        os.environ.setdefault(_name, _value)
 
 
 class SnippetError(Exception):
@@ -212,6 +226,7 @@ def run_chapter(chapter: str, project: Project = Project()) -> Run:
     main = types.ModuleType("__main__")
     main.__file__ = str(script)
     namespace = main.__dict__
+    _check_numerics()
     started = time.perf_counter()
     with _execution_context(project, main):
         for section in sections:
@@ -221,6 +236,26 @@ def run_chapter(chapter: str, project: Project = Project()) -> Run:
             log.info("%s:%s ran in %.1f s", _rel(script), section.name, time.perf_counter() - t0)
     log.info("%s: %d sections in %.1f s", chapter, len(sections), time.perf_counter() - started)
     return run
+
+
+def _check_numerics() -> None:
+    """Refuse to run (and freeze) under machine code other than the pinned one."""
+    if platform.machine() not in ("x86_64", "AMD64"):
+        return
+    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+    from threadpoolctl import threadpool_info
+
+    problems = [f"OpenBLAS uses {lib.get('architecture')} kernels"
+                for lib in threadpool_info()
+                if lib["internal_api"] == "openblas" and lib.get("architecture") != "Haswell"]
+    problems += [f"numpy dispatches {name}" for name in __cpu_dispatch__
+                 if name != "X86_V3" and __cpu_features__.get(name)]
+    if problems:
+        pins = " ".join(f"{k}='{v}'" for k, v in PINNED_NUMERICS.items())
+        raise SnippetError(
+            f"the numerics are not pinned ({'; '.join(problems)}), so results would differ "
+            f"from the frozen ones in the last bits and beyond. numpy was imported before "
+            f"snippet_engine could set {pins}; set them in the environment and run again.")
 
 
 def _run_section(script: Path, section: Section, namespace: dict, files: dict) -> dict:
@@ -709,6 +744,36 @@ class _SiteEmbedder:
                  "| measure | seconds | target | met |", "|---|---:|---|---|"]
         lines += [f"| {r['measure']} | {r['seconds']:,} | {r['target'] or '-'} | "
                   f"{'yes' if r['ok'] else '**no**'} |" for r in result["rows"]]
+        return "\n".join(lines)
+
+
+    LEADERBOARD = ["features", "training images", "test images", "test accuracy",
+                   "fit seconds", "predict seconds", "size MB"]
+
+    def do_leaderboard(self) -> str:
+        """Every chapter's ``leaderboard`` table as one, best test accuracy first."""
+        entries = []
+        for chapter in self.project.chapters():
+            manifest = read_manifest(chapter, self.project) or {"sections": []}
+            for section in manifest["sections"]:
+                table = section["values"].get("leaderboard", {}).get("table")
+                if table is None:
+                    continue
+                if table["columns"] != self.LEADERBOARD:
+                    raise ValueError(f"leaderboard of {chapter} has columns {table['columns']}, "
+                                     f"expected {self.LEADERBOARD} (use leaderboard.row)")
+                entries += [(dict(zip(table["columns"], r)), model, chapter)
+                            for model, r in zip(table["index"], table["rows"])]
+        if not entries:
+            raise ValueError("no chapter has a leaderboard table yet")
+        entries.sort(key=lambda e: (-e[0]["test accuracy"], e[0]["fit seconds"]))
+        lines = ["| model | features | chapter | training images | test images | test accuracy "
+                 "| fit seconds | predict seconds | size MB |", "|---|---|---|" + "---:|" * 6]
+        for r, model, chapter in entries:
+            lines.append(
+                f"| {model} | {r['features']} | [{chapter}](chapters/posts/{chapter}.md) "
+                f"| {r['training images']:,} | {r['test images']:,} | {r['test accuracy']:.4f} "
+                f"| {r['fit seconds']:.1f} | {r['predict seconds']:.1f} | {r['size MB']:.1f} |")
         return "\n".join(lines)
 
 

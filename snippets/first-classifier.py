@@ -4,7 +4,7 @@ A first classifier and how to judge it
 
 Logistic regression on raw pixels with an 80/20 split, then the tools to judge it: the
 misclassified digits, confusion matrices, accuracy, precision, recall and F1, computed by
-scikit-learn and by hand. Needs ``mnist_data.py``, ``model_cache.py`` and ``published.py``
+scikit-learn and by hand. Needs ``mnist_data.py``, ``model_cache.py``, ``published.py`` and ``leaderboard.py``
 beside it. The fit takes minutes the first time; ``model_cache`` keeps it for later runs.
 """
 
@@ -160,3 +160,11 @@ versus.index.name = "digit"
 print(f"accuracy: published {RAW_ACCURACY}, this run {accuracy} (difference {accuracy_gap:+.6f})")
 print(f"largest per-class difference: {per_class_gap:.4f}")
 # --8<-- [end:published]
+
+# %%
+# --8<-- [start:leaderboard]
+from leaderboard import row
+
+entry, _ = row("logistic regression", "raw pixels", model, fit_seconds, X_train, X_test, y_test)
+leaderboard = pd.DataFrame([entry]).set_index("model")
+# --8<-- [end:leaderboard]

@@ -2,8 +2,8 @@
 
 Some fits on MNIST take minutes. ``fit(model, X, y)`` fits a fresh copy of ``model`` and saves
 it under ``.cache/models/`` (or the folder in ``MODEL_CACHE``), keyed by everything that
-determines the result: the model's class and parameters, the exact training arrays, and the
-versions of scikit-learn and NumPy. The next call with the same inputs, from any chapter,
+determines the result: the model's class and parameters, the exact training arrays, the
+versions of scikit-learn and NumPy, and the machine code they were told to use. The next call with the same inputs, from any chapter,
 loads it instead of fitting again.
 
 Warnings raised by the fit (a ConvergenceWarning, say) are kept with the model and raised
@@ -31,6 +31,8 @@ def fit(model, X, y):
     key = joblib.hash([
         type(model).__module__, type(model).__qualname__, model.get_params(deep=True),
         sklearn.__version__, np.__version__, X, y,
+        # which machine code does the arithmetic (see snippet_engine.PINNED_NUMERICS)
+        os.environ.get("OPENBLAS_CORETYPE"), os.environ.get("NPY_DISABLE_CPU_FEATURES"),
     ])
     path = CACHE_DIR / f"{type(model).__name__}-{key}.joblib"
     if path.exists():

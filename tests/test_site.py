@@ -111,3 +111,29 @@ def test_about_page_shows_pinned_versions_and_the_last_benchmark(site):
         version = re.search(rf"^{package}==(\S+)$", lock, re.M)[1]
         assert f"<td>{package}</td>\n<td>{version}</td>" in about
     assert "no-op mkdocs build" in about and "Not measured yet" not in about
+
+
+def test_leaderboard_lists_every_model_best_first(site):
+    from snippet_engine import read_manifest
+
+    expected = {}  # model and features -> accuracy, from every chapter's frozen outputs
+    for chapter in Project().chapters():
+        for section in read_manifest(chapter)["sections"]:
+            table = section["values"].get("leaderboard", {}).get("table")
+            for model, row in zip(table["index"] if table else [], table["rows"] if table else []):
+                entry = dict(zip(table["columns"], row))
+                expected[(model, entry["features"], chapter)] = entry
+    assert len({chapter for _, _, chapter in expected}) >= 6
+
+    html = (site / "leaderboard" / "index.html").read_text()
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", html)]
+    rows = [cells[i:i + 9] for i in range(0, len(cells), 9)]
+    shown = [(r[0], r[1], r[2]) for r in rows]
+    assert sorted(shown) == sorted(expected), "every chapter's leaderboard rows, no others"
+    accuracies = [float(r[5]) for r in rows]
+    assert accuracies == sorted(accuracies, reverse=True)
+    for model, features, chapter in shown:
+        assert f'{expected[(model, features, chapter)]["test accuracy"]:.4f}' in html
+
+    official = [e for e in expected.values() if e["test images"] == 10_000]
+    assert max(e["test accuracy"] for e in official) >= 0.985, "best classical model"

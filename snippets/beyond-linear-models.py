@@ -1,0 +1,218 @@
+"""
+Beyond linear models: support vector machines, forests and neighbours
+=====================================================================
+
+Three classifiers that draw curved boundaries: a support vector machine with its kernels, a
+random forest and k-nearest neighbours. A train / validation / test split keeps model choice
+away from the test set; cross-validation and grid searches choose; the test set judges once.
+Needs ``mnist_data.py``, ``model_cache.py`` and ``leaderboard.py`` beside it.
+"""
+
+# %%
+# --8<-- [start:data]
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from mnist_data import load_mnist
+from model_cache import fit
+
+x_train, y_train, x_test, y_test = load_mnist()
+images = np.concatenate([x_train, x_test])  # all 70,000, split again below
+X = images.reshape(len(images), -1) / 255.0  # pixels from 0..255 to 0..1
+y = np.concatenate([y_train, y_test])
+print("X", X.shape, X.dtype, f"from {X.min()} to {X.max()}")
+# --8<-- [end:data]
+
+# %%
+# --8<-- [start:one-hot]
+from sklearn.preprocessing import OneHotEncoder
+
+one_hot = OneHotEncoder(sparse_output=False).fit_transform(y[:5].reshape(-1, 1))
+print("labels:", y[:5])
+print(one_hot)
+# --8<-- [end:one-hot]
+
+# %%
+# --8<-- [start:split]
+from sklearn.model_selection import train_test_split
+
+# 60 % to train, 20 % to choose models with (validation), 20 % to test once at the end.
+X_rest, X_test, y_rest, y_test, images_rest, images_test = train_test_split(
+    X, y, images, test_size=0.2, stratify=y, random_state=42)
+X_train, X_val, y_train, y_val = train_test_split(
+    X_rest, y_rest, test_size=0.25, stratify=y_rest, random_state=42)  # 0.25 * 80 % = 20 %
+for name, part in [("train", X_train), ("validation", X_val), ("test", X_test)]:
+    print(f"{name:>10}: {len(part):>6} images ({len(part) / len(X):.0%})")
+
+# A kernel SVM's fit time grows faster than the number of rows; to compare many settings in
+# seconds, the comparisons train and validate on seeded, stratified subsets.
+rng = np.random.default_rng(seed=0)
+train_rows = rng.choice(len(X_train), size=10_000, replace=False)
+X_small, y_small = X_train[train_rows], y_train[train_rows]
+X_tiny, y_tiny = X_small[:5_000], y_small[:5_000]
+X_val_small, y_val_small = X_val[:5_000], y_val[:5_000]
+small_size, tiny_size, val_small_size = len(X_small), len(X_tiny), len(X_val_small)
+# --8<-- [end:split]
+
+# %%
+# --8<-- [start:kernels]
+import time
+
+from sklearn.svm import SVC
+
+
+def validate(model, X_fit, y_fit):
+    """Fit (through the cache) and score on the validation subset."""
+    fitted, fit_seconds = fit(model, X_fit, y_fit)
+    started = time.perf_counter()
+    accuracy = fitted.score(X_val_small, y_val_small)
+    return fitted, {"validation accuracy": accuracy, "fit seconds": fit_seconds,
+                    "predict seconds": time.perf_counter() - started}
+
+
+kernel_rows = {}
+for kernel in ["linear", "poly", "rbf", "sigmoid"]:
+    _, kernel_rows[kernel] = validate(SVC(kernel=kernel), X_tiny, y_tiny)
+kernel_table = pd.DataFrame.from_dict(kernel_rows, orient="index")
+kernel_table.index.name = "kernel"
+# --8<-- [end:kernels]
+
+# %%
+# --8<-- [start:regularisation]
+c_rows = {}
+for C in [1, 10, 100]:
+    fitted_svc, row = validate(SVC(C=C), X_tiny, y_tiny)
+    c_rows[C] = row | {"support vectors": int(fitted_svc.n_support_.sum())}
+c_table = pd.DataFrame.from_dict(c_rows, orient="index")
+c_table.index.name = "C"
+# --8<-- [end:regularisation]
+
+# %%
+# --8<-- [start:others]
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.neighbors import KNeighborsClassifier
+
+other_rows = {}
+_, other_rows["random forest (100 trees)"] = validate(
+    RandomForestClassifier(random_state=42, n_jobs=2), X_tiny, y_tiny)
+_, other_rows["3 nearest neighbours"] = validate(
+    KNeighborsClassifier(n_neighbors=3), X_tiny, y_tiny)
+other_table = pd.DataFrame.from_dict(other_rows, orient="index")
+other_table.index.name = "model"
+# --8<-- [end:others]
+
+# %%
+# --8<-- [start:cross-validation]
+from sklearn.model_selection import cross_val_score
+
+candidates = {
+    "SVC (rbf, C=10)": SVC(C=10),
+    "random forest": RandomForestClassifier(random_state=42),
+    "3 nearest neighbours": KNeighborsClassifier(n_neighbors=3),
+}
+cv_rows = {}
+for name, model in candidates.items():
+    folds = cross_val_score(model, X_tiny, y_tiny, cv=5, n_jobs=2)
+    cv_rows[name] = {"mean": folds.mean(), "std": folds.std(),
+                     "folds": " ".join(f"{f:.3f}" for f in folds)}
+cv_table = pd.DataFrame.from_dict(cv_rows, orient="index")
+cv_table.index.name = "model"
+# --8<-- [end:cross-validation]
+
+# %%
+# --8<-- [start:grid-svc]
+from sklearn.model_selection import GridSearchCV
+
+svc_grid = GridSearchCV(
+    SVC(),
+    {"C": [1, 10], "kernel": ["rbf", "poly"], "gamma": ["scale", 0.01]},
+    cv=3, n_jobs=2,
+)
+svc_grid.fit(X_tiny, y_tiny)
+svc_grid_table = (pd.DataFrame(svc_grid.cv_results_)
+                  .sort_values("rank_test_score")
+                  .set_index("params")[["mean_test_score", "std_test_score"]]
+                  .rename(columns={"mean_test_score": "mean", "std_test_score": "std"}))
+svc_grid_table.index = svc_grid_table.index.map(
+    lambda p: ", ".join(f"{k}={v}" for k, v in sorted(p.items())))
+svc_grid_table.index.name = "parameters"
+best_svc_params = ", ".join(f"{k}={v}" for k, v in sorted(svc_grid.best_params_.items()))
+print("best:", best_svc_params, f"(mean accuracy {svc_grid.best_score_:.4f})")
+# --8<-- [end:grid-svc]
+
+# %%
+# --8<-- [start:grid-knn]
+knn_grid = GridSearchCV(
+    KNeighborsClassifier(),
+    {"n_neighbors": [1, 3, 5, 7], "weights": ["uniform", "distance"]},
+    cv=3, n_jobs=2,
+)
+knn_grid.fit(X_tiny, y_tiny)
+best_knn_params = ", ".join(f"{k}={v}" for k, v in sorted(knn_grid.best_params_.items()))
+print("best:", best_knn_params, f"(mean accuracy {knn_grid.best_score_:.4f})")
+# --8<-- [end:grid-knn]
+
+# %%
+# --8<-- [start:test]
+from leaderboard import row
+
+finalists = {
+    "SVC": (svc_grid.best_estimator_, "best of the grid search"),
+    "k-nearest neighbours": (knn_grid.best_estimator_, "best of the grid search"),
+    "random forest": (RandomForestClassifier(random_state=42, n_jobs=2), "100 trees"),
+}
+rows, final, predicted = [], {}, {}
+for name, (model, how) in finalists.items():
+    final[name], fit_seconds = fit(model, X_small, y_small)  # refit on the larger subset
+    entry, predicted[name] = row(f"{name} ({how})", "pixels / 255", final[name], fit_seconds,
+                                 X_small, X_test, y_test)
+    rows.append(entry)
+leaderboard = pd.DataFrame(rows).set_index("model")
+test_table = leaderboard[["test accuracy", "fit seconds", "predict seconds"]]
+svc_test_accuracy = float(leaderboard["test accuracy"].iloc[0])
+# --8<-- [end:test]
+
+# %%
+# --8<-- [start:report]
+from sklearn.metrics import ConfusionMatrixDisplay, classification_report
+
+svc_pred = predicted["SVC"]
+print(classification_report(y_test, svc_pred, digits=4))
+
+fig, ax = plt.subplots(figsize=(7, 6))
+ConfusionMatrixDisplay.from_predictions(y_test, svc_pred, ax=ax, cmap="Blues")
+ax.set(xlabel="predicted digit", ylabel="true digit")
+plt.show()
+# --8<-- [end:report]
+
+# %%
+# --8<-- [start:misclassified]
+wrong = np.flatnonzero(svc_pred != y_test)
+svc_errors = len(wrong)
+fig, axes = plt.subplots(3, 3, figsize=(5.4, 6))
+for ax, index in zip(axes.flat, wrong[:9]):
+    ax.imshow(images_test[index], cmap="binary")
+    ax.set_title(f"true {y_test[index]}, read {svc_pred[index]}", fontsize=9)
+    ax.axis("off")
+plt.show()
+# --8<-- [end:misclassified]
+
+# %%
+# --8<-- [start:two-classifiers]
+knn_pred = predicted["k-nearest neighbours"]
+svc_wrong, knn_wrong = svc_pred != y_test, knn_pred != y_test
+both_wrong = int((svc_wrong & knn_wrong).sum())
+only_svc_wrong = int((svc_wrong & ~knn_wrong).sum())
+only_knn_wrong = int((knn_wrong & ~svc_wrong).sum())
+print(f"wrong in both: {both_wrong}, only SVC: {only_svc_wrong}, only k-NN: {only_knn_wrong}")
+
+errors_by_digit = pd.DataFrame({
+    "SVC": pd.Series(y_test[svc_wrong]).value_counts(),
+    "k-NN": pd.Series(y_test[knn_wrong]).value_counts(),
+}).reindex(range(10), fill_value=0)
+fig, ax = plt.subplots(figsize=(7, 3.5))
+errors_by_digit.plot.bar(ax=ax, rot=0, width=0.8)
+ax.set(xlabel="true digit", ylabel="test images misread")
+plt.show()
+# --8<-- [end:two-classifiers]
