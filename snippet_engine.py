@@ -773,7 +773,7 @@ class _SiteEmbedder:
             lines.append(
                 f"| {model} | {r['features']} | [{chapter}](chapters/posts/{chapter}.md) "
                 f"| {r['training images']:,} | {r['test images']:,} | {r['test accuracy']:.4f} "
-                f"| {r['fit seconds']:.1f} | {r['predict seconds']:.1f} | {r['size MB']:.1f} |")
+                f"| {r['fit seconds']:.1f} | {r['predict seconds']:.2f} | {r['size MB']:.1f} |")
         return "\n".join(lines)
 
 
