@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 
 $(VENV)/installed: pyproject.toml requirements.lock
 	python3 -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[test]"
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[test,deep,app]"
 	touch $@
 
 serve: $(VENV)/installed  ## run stale chapters, serve the site on http://127.0.0.1:8000
@@ -34,7 +34,7 @@ benchmark: $(VENV)/installed  ## time a no-op build against a build with executi
 lock:  ## after changing dependencies: re-resolve and pin (then re-run `make outputs`)
 	rm -rf $(VENV)
 	python3 -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,deep,app]"
 	(echo "# Exact versions that made the frozen outputs. Regenerate with: make lock"; \
 	 $(BIN)/python -m pip freeze --exclude-editable | grep -v "^-e ") > requirements.lock
 	touch $(VENV)/installed

@@ -47,6 +47,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 FORMAT = 3  # bump when what run_chapter() writes changes shape: every chapter then re-runs
 PACKAGES = ("numpy", "scipy", "scikit-learn", "matplotlib", "pandas")  # they shape the results
+# ... and these too, for the chapters (or their helpers) that import them
+IMPORTED_PACKAGES = {"keras": "keras", "torch": "torch", "skops": "skops"}
 FLOAT_TOLERANCE = 1e-9  # relative; printed text and integers must match exactly
 # Wall-clock times are measurements, not results: a value (or table column) whose name says
 # "seconds" is only checked to be there and be a number. Never print one: printed text must match.
@@ -63,6 +65,10 @@ log = logging.getLogger("mkdocs.hooks.snippet_engine")
 PINNED_NUMERICS = {
     "OPENBLAS_CORETYPE": "Haswell",
     "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
+    # PyTorch: its own kernels, oneDNN's convolutions and MKL's matrix products
+    "ATEN_CPU_CAPABILITY": "avx2",
+    "ONEDNN_MAX_CPU_ISA": "AVX2",
+    "MKL_CBWR": "AVX2",
 }
 if platform.machine() in ("x86_64", "AMD64"):
     for _name, _value in PINNED_NUMERICS.items():
@@ -183,12 +189,14 @@ def _imported_modules(source: str) -> set[str]:
 def inputs_of(chapter: str, project: Project = Project()) -> dict:
     """Everything that can change a chapter's outputs, as fingerprints."""
     files = [project.script(chapter), *helpers_of(chapter, project)]
+    imported = set().union(*(_imported_modules(p.read_text()) for p in files))
+    packages = [*PACKAGES, *(IMPORTED_PACKAGES[m] for m in sorted(imported & IMPORTED_PACKAGES.keys()))]
     return {
         "format": FORMAT,
         "files": {p.name: _sha256(p.read_bytes()) for p in files},
         "data": _sha256(project.data.read_bytes()) if project.data.exists() else "missing",
         "python": "%d.%d" % sys.version_info[:2],
-        "packages": {name: metadata.version(name) for name in PACKAGES},
+        "packages": {name: metadata.version(name) for name in packages},
     }
 
 
@@ -234,6 +242,7 @@ def run_chapter(chapter: str, project: Project = Project()) -> Run:
             record = _run_section(script, section, namespace, run.files)
             run.manifest["sections"].append(record)
             log.info("%s:%s ran in %.1f s", _rel(script), section.name, time.perf_counter() - t0)
+    _check_numerics()  # again: a section may have imported PyTorch
     log.info("%s: %d sections in %.1f s", chapter, len(sections), time.perf_counter() - started)
     return run
 
@@ -250,12 +259,28 @@ def _check_numerics() -> None:
                 if lib["internal_api"] == "openblas" and lib.get("architecture") != "Haswell"]
     problems += [f"numpy dispatches {name}" for name in __cpu_dispatch__
                  if name != "X86_V3" and __cpu_features__.get(name)]
+    if "torch" in sys.modules:  # imported already: a chapter or helper before this run
+        capability = sys.modules["torch"].backends.cpu.get_cpu_capability()
+        if capability != "AVX2":
+            problems.append(f"PyTorch uses {capability} kernels")
     if problems:
         pins = " ".join(f"{k}='{v}'" for k, v in PINNED_NUMERICS.items())
         raise SnippetError(
             f"the numerics are not pinned ({'; '.join(problems)}), so results would differ "
             f"from the frozen ones in the last bits and beyond. numpy was imported before "
             f"snippet_engine could set {pins}; set them in the environment and run again.")
+
+
+def _reader_warning_filters() -> None:
+    """The warnings a reader sees running the script with ``python`` or in Jupyter: each
+    once per place, except deprecations raised inside libraries, which Python's own default
+    filters hide (the library's authors, not its users, are the ones to act on them)."""
+    warnings.resetwarnings()
+    warnings.simplefilter("default")
+    for category in (ResourceWarning, ImportWarning, PendingDeprecationWarning,
+                     DeprecationWarning):
+        warnings.filterwarnings("ignore", category=category)
+    warnings.filterwarnings("default", category=DeprecationWarning, module="__main__")
 
 
 def _run_section(script: Path, section: Section, namespace: dict, files: dict) -> dict:
@@ -277,7 +302,7 @@ def _run_section(script: Path, section: Section, namespace: dict, files: dict) -
     code = compile("\n" * (section.line - 1) + section.code, str(script), "exec")
     with contextlib.redirect_stdout(text), contextlib.redirect_stderr(text):
         with warnings.catch_warnings():
-            warnings.simplefilter("default")  # as a reader sees them: once per place
+            _reader_warning_filters()
             warnings.showwarning = lambda *w, **k: text.write(_format_warning(*w))
             plt.show = show
             try:
@@ -520,8 +545,11 @@ def notebook(chapter: str, project: Project = Project()) -> str:
     script = project.script(chapter)
     manifest = read_manifest(chapter, project)
     cells = [new_markdown_cell(_docstring_markdown(script), id="title")]
+    texts = markdown_cells(script)
     for number, (section, record) in enumerate(zip(parse_sections(script),
                                                    manifest["sections"]), 1):
+        cells += [new_markdown_cell(text, id=f"{section.name}-text{'' if n == 1 else n}")
+                  for n, text in enumerate(texts.get(section.name, []), 1)]
         outputs = []
         if record["stdout"]:
             outputs.append(new_output("stream", name="stdout", text=record["stdout"]))
@@ -536,6 +564,30 @@ def notebook(chapter: str, project: Project = Project()) -> str:
         "language_info": {"name": "python"},
     })
     return nbformat.writes(book)
+
+
+MARKDOWN_CELL = re.compile(r"^# %% \[markdown\]\s*$")  # jupytext's percent format
+
+
+def markdown_cells(script: Path) -> dict[str, list[str]]:
+    """Text cells of a script, by the section they come before: a ``# %% [markdown]`` line
+    and the ``#`` comment lines right after it (jupytext's convention), as Markdown."""
+    found: dict[str, list[str]] = {}
+    pending: list[str] = []
+    cell = None  # the lines of the text cell being read
+    for line in script.read_text().splitlines():
+        if cell is not None and line.startswith("#") and not (
+                line.startswith("# %%") or MARKER.match(line)):
+            cell.append(line[2:] if line.startswith("# ") else line[1:])
+            continue
+        if cell is not None:
+            pending.append("\n".join(cell).strip())
+            cell = None
+        if MARKDOWN_CELL.match(line):
+            cell = []
+        elif (marker := MARKER.match(line)) and marker[1] == "start" and pending:
+            found[marker[2]], pending = pending, []
+    return found
 
 
 def _docstring_markdown(script: Path) -> str:
@@ -727,7 +779,8 @@ class _SiteEmbedder:
         lock = (self.project.root / "requirements.lock").read_text()
         pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)$", lock, re.M))
         pins = {name.lower(): version for name, version in pins.items()}
-        names = [*PACKAGES, "mkdocs", "mkdocs-material", "pymdown-extensions", "mkdocs-jupyter"]
+        names = [*PACKAGES, *IMPORTED_PACKAGES.values(), "flask",
+                 "mkdocs", "mkdocs-material", "pymdown-extensions", "mkdocs-jupyter"]
         lines = ["| package | version |", "|---|---|",
                  "| Python | %d.%d |" % sys.version_info[:2]]
         lines += [f"| {name} | {pins.get(name, 'not pinned')} |" for name in names]

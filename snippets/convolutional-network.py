@@ -1,0 +1,279 @@
+"""
+A convolutional network
+=======================
+
+Every model so far saw an image as 784 separate numbers. A convolutional network looks at
+small patches, with the same few filters slid across the whole image, so a stroke is a stroke
+wherever it is. This chapter trains the classic small network, then a deeper one, with Keras
+on PyTorch, on the CPU. Needs ``mnist_data.py``, ``networks.py`` and ``leaderboard.py``
+beside it, and ``pip install keras torch``.
+"""
+
+# %%
+# --8<-- [start:setup]
+import os
+
+os.environ["KERAS_BACKEND"] = "torch"  # before importing keras, or it looks for TensorFlow
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import torch
+from keras import layers
+
+from mnist_data import load_mnist
+from networks import leaderboard_row, train
+
+# Threads split sums differently: 2 threads made the numbers on this page.
+torch.set_num_threads(2)
+
+x_train, y_train, x_test, y_test = load_mnist()  # the official 60,000 / 10,000 split
+# Keras wants a channel axis (grey images have one) and floats; 0..1 trains well.
+x_train = x_train[..., np.newaxis].astype("float32") / 255
+x_test = x_test[..., np.newaxis].astype("float32") / 255
+print("train", x_train.shape, x_train.dtype, " test", x_test.shape)
+# --8<-- [end:setup]
+
+# %%
+# --8<-- [start:simple]
+keras.utils.set_random_seed(42)  # the initial weights
+simple = keras.Sequential([
+    keras.Input(shape=(28, 28, 1)),
+    layers.Conv2D(32, kernel_size=3, activation="relu"),  # 32 filters of 3 x 3 pixels
+    layers.MaxPooling2D(pool_size=2),                      # keep the strongest of each 2 x 2
+    layers.Conv2D(64, kernel_size=3, activation="relu"),
+    layers.MaxPooling2D(pool_size=2),
+    layers.Flatten(),
+    layers.Dense(64, activation="relu"),
+    layers.Dense(10, activation="softmax"),                # ten probabilities
+])
+simple.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+               metrics=["accuracy"])
+
+
+def layer_table(network):
+    return pd.DataFrame(
+        [(layer.name, str(layer.output.shape[1:]), layer.count_params())
+         for layer in network.layers],
+        columns=["layer", "output shape", "parameters"]).set_index("layer")
+
+
+simple_layers = layer_table(simple)
+simple_parameters = simple.count_params()
+# --8<-- [end:simple]
+
+# %%
+# --8<-- [start:train-simple]
+# The test set is only watched, once per epoch: nothing below is chosen by looking at it.
+simple, simple_history, simple_seconds = train(
+    simple, x_train, y_train, seed=0, epochs=5, batch_size=32,
+    validation_data=(x_test, y_test))
+simple_epochs = len(simple_history["loss"])
+simple_accuracy = simple_history["val_accuracy"][-1]
+print(pd.DataFrame(simple_history, index=pd.RangeIndex(1, simple_epochs + 1, name="epoch"))
+      .round(4).to_string())
+# --8<-- [end:train-simple]
+
+# %%
+# --8<-- [start:curves]
+def plot_curves(history, title):
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
+    left.plot(epochs, history["loss"], "o-", label="training")
+    left.plot(epochs, history["val_loss"], "s--", label="test")
+    left.set(xlabel="epoch", ylabel="cross-entropy loss", xticks=epochs)
+    right.plot(epochs, history["accuracy"], "o-", label="training")
+    right.plot(epochs, history["val_accuracy"], "s--", label="test")
+    right.set(xlabel="epoch", ylabel="accuracy", xticks=epochs)
+    right.legend()
+    fig.suptitle(title)
+    plt.show()
+
+
+plot_curves(simple_history, "The small network, epoch by epoch")
+# --8<-- [end:curves]
+
+# %%
+# --8<-- [start:confusion]
+from sklearn.metrics import ConfusionMatrixDisplay
+
+simple_predicted = simple.predict(x_test, batch_size=1000, verbose=0).argmax(axis=1)
+simple_errors = int((simple_predicted != y_test).sum())
+fig, ax = plt.subplots(figsize=(5.5, 5))
+ConfusionMatrixDisplay.from_predictions(y_test, simple_predicted, ax=ax, colorbar=False)
+ax.set_title("The small network on the 10,000 test digits")
+plt.show()
+# --8<-- [end:confusion]
+
+# %%
+# --8<-- [start:mistakes]
+def show_mistakes(predicted, count=16):
+    wrong = np.flatnonzero(predicted != y_test)[:count]
+    fig, axes = plt.subplots(2, count // 2, figsize=(count // 2 * 1.1, 2.9))
+    for ax, index in zip(axes.flat, wrong):
+        ax.imshow(x_test[index, :, :, 0], cmap="binary")
+        ax.set_title(f"{y_test[index]} → {predicted[index]}", fontsize=9)
+        ax.axis("off")
+    plt.show()
+
+
+show_mistakes(simple_predicted)
+# --8<-- [end:mistakes]
+
+# %%
+# --8<-- [start:deeper]
+def conv_block(filters):
+    # The convolution needs no bias: batch normalisation adds its own shift right after.
+    return [layers.Conv2D(filters, kernel_size=3, padding="same", use_bias=False),
+            layers.BatchNormalization(),
+            layers.Activation("relu")]
+
+
+keras.utils.set_random_seed(42)
+deeper = keras.Sequential([
+    keras.Input(shape=(28, 28, 1)),
+    # Light augmentation, in training only: shift each image by up to 2 pixels.
+    layers.RandomTranslation(height_factor=0.08, width_factor=0.08, fill_mode="constant"),
+    *conv_block(16), *conv_block(16), layers.MaxPooling2D(pool_size=2),
+    *conv_block(32), *conv_block(32), layers.MaxPooling2D(pool_size=2),
+    layers.Dropout(0.25),
+    layers.Flatten(),
+    layers.Dense(128, activation="relu"),
+    layers.Dropout(0.4),
+    layers.Dense(10, activation="softmax"),
+])
+deeper_epochs, batch_size = 6, 128
+steps = deeper_epochs * int(np.ceil(len(x_train) / batch_size))
+# Warm up for the first tenth of the steps, then let the learning rate fall along a cosine.
+schedule = keras.optimizers.schedules.CosineDecay(
+    initial_learning_rate=1e-4, warmup_target=3e-3, warmup_steps=steps // 10,
+    decay_steps=steps - steps // 10)
+deeper.compile(optimizer=keras.optimizers.Adam(schedule),
+               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+deeper_layers = layer_table(deeper)
+deeper_parameters = deeper.count_params()
+# --8<-- [end:deeper]
+
+# %%
+# --8<-- [start:train-deeper]
+deeper, deeper_history, deeper_seconds = train(
+    deeper, x_train, y_train, seed=0, epochs=deeper_epochs, batch_size=batch_size,
+    validation_data=(x_test, y_test))
+deeper_accuracy = deeper_history["val_accuracy"][-1]
+print(pd.DataFrame(deeper_history, index=pd.RangeIndex(1, deeper_epochs + 1, name="epoch"))
+      .round(4).to_string())
+plot_curves(deeper_history, "The deeper network, epoch by epoch")
+# --8<-- [end:train-deeper]
+
+# %%
+# --8<-- [start:compare]
+deeper_predicted = deeper.predict(x_test, batch_size=1000, verbose=0).argmax(axis=1)
+deeper_errors = int((deeper_predicted != y_test).sum())
+comparison = pd.DataFrame({
+    "parameters": [simple_parameters, deeper_parameters],
+    "epochs": [simple_epochs, deeper_epochs],
+    "training seconds": [simple_seconds, deeper_seconds],
+    "test accuracy": [simple_accuracy, deeper_accuracy],
+    "test errors": [simple_errors, deeper_errors],
+}, index=pd.Index(["small", "deeper"], name="network"))
+both_wrong = int(((simple_predicted != y_test) & (deeper_predicted != y_test)).sum())
+print(f"misread by both networks: {both_wrong}")
+show_mistakes(deeper_predicted)
+# --8<-- [end:compare]
+
+# %%
+# --8<-- [start:save]
+from pathlib import Path
+
+Path("models").mkdir(exist_ok=True)
+deeper.save("models/digit-cnn.keras")  # a zip of the layers' config (JSON) and the weights
+reloaded = keras.saving.load_model("models/digit-cnn.keras")  # safe_mode: runs no code
+
+digit = x_test[:1]  # one test image, kept as a batch of one
+before = deeper.predict(digit, verbose=0)
+after = reloaded.predict(digit, verbose=0)
+print("label:", y_test[0], " predicted before saving:", before.argmax(),
+      " after loading:", after.argmax())
+print("same probabilities, to the last bit:", np.array_equal(before, after))
+# --8<-- [end:save]
+
+# %%
+# --8<-- [start:export]
+import hashlib
+import json
+
+
+def export_weights(network, stem):
+    """Write the network as plain numbers: ``stem.json`` (the layers) and ``stem.bin``.
+
+    Only what prediction needs: augmentation and dropout do nothing then, and each batch
+    normalisation is folded into the convolution before it (a scale and a shift).
+    """
+    specs, blobs = [], []
+
+    def add(array):  # append an array to the .bin file; return where it sits
+        offset = sum(blob.size for blob in blobs)
+        blobs.append(np.asarray(array, dtype="<f4").ravel())
+        return {"offset": offset, "shape": list(np.shape(array))}
+
+    pending = []  # a convolution, until its batch normalisation and activation are known
+
+    def flush():
+        for conv in pending:
+            specs.append({**conv, "kernel": add(conv["kernel"]), "bias": add(conv["bias"])})
+        pending.clear()
+
+    for layer in network.layers:
+        kind = type(layer).__name__
+        weights = [w.astype("float64") for w in layer.get_weights()]
+        if kind == "BatchNormalization":
+            conv = pending[-1]
+            gamma, beta, mean, variance = weights
+            scale = gamma / np.sqrt(variance + layer.epsilon)
+            conv["kernel"] = conv["kernel"] * scale
+            conv["bias"] = (conv["bias"] - mean) * scale + beta
+            continue
+        if kind == "Activation":
+            pending[-1]["activation"] = layer.activation.__name__
+            continue
+        flush()
+        if kind == "Conv2D":
+            kernel = weights[0]
+            bias = weights[1] if layer.use_bias else np.zeros(kernel.shape[-1])
+            pending.append({"op": "conv2d", "padding": layer.padding,
+                            "activation": layer.activation.__name__,
+                            "kernel": kernel, "bias": bias})
+        elif kind == "Dense":
+            specs.append({"op": "dense", "activation": layer.activation.__name__,
+                          "kernel": add(weights[0]), "bias": add(weights[1])})
+        elif kind == "MaxPooling2D":
+            specs.append({"op": "maxpool2d", "size": layer.pool_size[0]})
+        elif kind == "Flatten":
+            specs.append({"op": "flatten"})
+        elif kind not in ("RandomTranslation", "Dropout"):  # both idle at prediction time
+            raise ValueError(f"no export for a {kind} layer")
+    flush()
+    weights = np.concatenate(blobs)
+    Path(f"{stem}.bin").write_bytes(weights.tobytes())
+    Path(f"{stem}.json").write_text(json.dumps(
+        {"input": [28, 28, 1], "dtype": "float32", "weights": Path(f"{stem}.bin").name,
+         "layers": specs}, indent=1) + "\n")
+    return weights
+
+
+exported = export_weights(deeper, "models/digit-cnn")
+exported_sha256 = hashlib.sha256(exported.tobytes()).hexdigest()
+print(f"{exported.size:,} numbers, {exported.nbytes / 1e6:.2f} MB; sha256 {exported_sha256[:16]}…")
+# --8<-- [end:export]
+
+# %%
+# --8<-- [start:leaderboard]
+leaderboard = pd.DataFrame([
+    leaderboard_row("CNN, 2 convolutions (Keras)", "pixels", simple, simple_seconds,
+                    x_train, x_test, y_test)[0],
+    leaderboard_row("CNN, 4 convolutions + batch norm (Keras)", "pixels, shifted in training",
+                    deeper, deeper_seconds, x_train, x_test, y_test)[0],
+]).set_index("model")
+print(leaderboard[["test accuracy"]].to_string())
+# --8<-- [end:leaderboard]
