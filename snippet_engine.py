@@ -44,11 +44,14 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from mkdocs.plugins import event_priority
+
 ROOT = Path(__file__).resolve().parent
 FORMAT = 3  # bump when what run_chapter() writes changes shape: every chapter then re-runs
 PACKAGES = ("numpy", "scipy", "scikit-learn", "matplotlib", "pandas")  # they shape the results
 # ... and these too, for the chapters (or their helpers) that import them
-IMPORTED_PACKAGES = {"keras": "keras", "torch": "torch", "skops": "skops"}
+IMPORTED_PACKAGES = {"keras": "keras", "torch": "torch", "skops": "skops", "flask": "flask",
+                     "PIL": "pillow"}
 FLOAT_TOLERANCE = 1e-9  # relative; printed text and integers must match exactly
 # Wall-clock times are measurements, not results: a value (or table column) whose name says
 # "seconds" is only checked to be there and be a number. Never print one: printed text must match.
@@ -107,6 +110,11 @@ class Project:
 
     def helpers(self) -> list[Path]:
         return sorted(p for p in self.snippets.glob("*.py") if not _has_sections(p))
+
+    def exercise_sets(self) -> list[str]:
+        """Chapters named ``exercises-*`` are worked exercises: they have no Markdown page;
+        their notebook, rendered by mkdocs-jupyter, is their page (``exercises/<name>/``)."""
+        return [chapter for chapter in self.chapters() if chapter.startswith("exercises-")]
 
 
 def _has_sections(path: Path) -> bool:
@@ -696,6 +704,7 @@ def on_pre_build(config) -> None:
         raise PluginError(str(error)) from None
 
 
+@event_priority(10)  # before mkdocs-jupyter's on_files, which makes .ipynb files pages
 def on_files(files, config):
     from mkdocs.structure.files import File
 
@@ -711,12 +720,33 @@ def on_files(files, config):
         if read_manifest(chapter, project):
             files.append(File.generated(config, f"downloads/{chapter}.ipynb",
                                         content=notebook(chapter, project)))
+    pages = project.root / ".cache" / "notebook-pages"  # see _notebook_page()
+    for name in project.exercise_sets():
+        if read_manifest(name, project):
+            _notebook_page(name, project, pages / "exercises" / f"{name}.ipynb")
+            # A File with a source folder, as if in docs/: mkdocs-jupyter wraps the File
+            # and loses the path of a File.generated(abs_src_path=...).
+            files.append(File(f"exercises/{name}.ipynb", src_dir=str(pages),
+                              dest_dir=config.site_dir,
+                              use_directory_urls=config.use_directory_urls))
     return files
+
+
+def _notebook_page(name: str, project: Project, path: Path) -> None:
+    """Write the notebook (the download's) where mkdocs-jupyter, which reads pages from files
+    only, finds it: under .cache/, because a file written into docs/ during a build would
+    make ``mkdocs serve`` rebuild forever. Written only when it changed."""
+    text = notebook(name, project)
+    if not path.exists() or path.read_text() != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
     from mkdocs.exceptions import PluginError
 
+    if not page.file.src_uri.endswith(".md"):  # a notebook page: mkdocs-jupyter renders it
+        return markdown
     project = Project()
     chapter = Path(page.file.src_uri).stem
     manifest = read_manifest(chapter, project) if chapter in project.chapters() else None
@@ -740,10 +770,28 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     return CODE_OR_DIRECTIVE.sub(expand, markdown) + embed.footer()
 
 
+def on_page_content(html: str, page, config, files) -> str:
+    """An exercise set's page, rendered from its notebook, ends with its downloads too."""
+    import markdown as python_markdown
+    from mkdocs.utils import get_relative_url
+
+    project = Project()
+    name = Path(page.file.src_uri).stem
+    if not page.file.src_uri.endswith(".ipynb") or name not in project.exercise_sets():
+        return html
+    link = lambda uri: get_relative_url(uri, page.url)  # noqa: E731
+    footer = _Embedder(name, read_manifest(name, project), link).footer()
+    return html + python_markdown.markdown(footer, extensions=config.markdown_extensions,
+                                           extension_configs=config.mdx_configs)
+
+
 def on_post_build(config) -> None:
-    """Everything a chapter prints or draws must be on its page: warn (strict fails) if not."""
+    """Everything a chapter prints or draws must be on its page: warn (strict fails) if not.
+    (An exercise set's page is its notebook, which shows everything.)"""
     project = Project()
     for chapter in project.chapters():
+        if chapter in project.exercise_sets():
+            continue
         manifest = read_manifest(chapter, project) or {"sections": []}
         for s in manifest["sections"]:
             missing = [("code", s["name"])] + [("figure", f) for f in s["figures"]]
@@ -779,7 +827,7 @@ class _SiteEmbedder:
         lock = (self.project.root / "requirements.lock").read_text()
         pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)$", lock, re.M))
         pins = {name.lower(): version for name, version in pins.items()}
-        names = [*PACKAGES, *IMPORTED_PACKAGES.values(), "flask",
+        names = [*PACKAGES, *IMPORTED_PACKAGES.values(),
                  "mkdocs", "mkdocs-material", "pymdown-extensions", "mkdocs-jupyter"]
         lines = ["| package | version |", "|---|---|",
                  "| Python | %d.%d |" % sys.version_info[:2]]
@@ -912,8 +960,9 @@ class _Embedder(_SiteEmbedder):
         versions = ", ".join(f"{k} {v}" for k, v in inputs["packages"].items())
         link = lambda name: f"[`{name}`]({self.link(f'downloads/{name}')})"  # noqa: E731
         helpers = " and ".join(link(name) for name in self.helpers)
+        what = "these exercises" if self.chapter in self.project.exercise_sets() else "this chapter"
         return (
-            f'\n\n!!! info "Run this chapter yourself"\n'
+            f'\n\n!!! info "Run {what} yourself"\n'
             f"    Download the script {link(self.chapter + '.py')} or the notebook "
             f"{link(self.chapter + '.ipynb')}"
             + (f", with {helpers} in the same folder" if helpers else "")

@@ -105,8 +105,9 @@ def test_palette_toggle_switches_figures_to_dark(browser, site_url):
 @pytest.mark.parametrize("chapter", Project().chapters())
 def test_screenshots_in_light_and_dark(browser, site_url, chapter):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    folder = "exercises" if chapter in Project().exercise_sets() else "chapters"
     for scheme in ("light", "dark"):
-        visit = Visit(browser, f"{site_url}/chapters/{chapter}/", scheme)
+        visit = Visit(browser, f"{site_url}/{folder}/{chapter}/", scheme)
         visit.page.evaluate("document.querySelectorAll('img').forEach(i => i.loading = 'eager')")
         visit.page.wait_for_load_state("networkidle")
         path = SCREENSHOTS / f"{chapter}-{scheme}.png"

@@ -183,6 +183,30 @@ print("fitted")
     assert "site-packages" not in stdout and stdout.endswith("fitted\n")
 
 
+def test_deprecations_show_as_python_shows_them(project_copy):
+    """A library's own deprecation warnings are hidden from a reader running the script (by
+    Python's default filters, and in Jupyter); one the reader's code triggers is shown."""
+    (project_copy.snippets / "old_library.py").write_text(
+        "import warnings\n\n\ndef inside():\n"
+        "    warnings.warn('inside is deprecated', DeprecationWarning, stacklevel=1)\n\n\n"
+        "def outside():\n"
+        "    warnings.warn('outside is deprecated', DeprecationWarning, stacklevel=2)\n")
+    write_chapter(project_copy, "deprecated", '''
+# --8<-- [start:calls]
+from old_library import inside, outside
+
+inside()
+outside()
+# --8<-- [end:calls]
+''')
+    stdout = run_chapter("deprecated", project_copy).manifest["sections"][0]["stdout"]
+    assert "outside is deprecated" in stdout
+    assert "inside is deprecated" not in stdout
+    shown = subprocess.run([sys.executable, "deprecated.py"], cwd=project_copy.snippets,
+                           capture_output=True, text=True)
+    assert ("outside is deprecated" in shown.stderr) and ("inside" not in shown.stderr)
+
+
 def test_figures_are_frozen_in_order_in_light_and_dark(project_copy):
     write_chapter(project_copy, "plots", '''
 # --8<-- [start:two]
@@ -304,3 +328,48 @@ def test_chapters_refuse_to_run_under_other_machine_code():
         cwd=engine.ROOT, env=env, capture_output=True, text=True)
     assert done.returncode != 0
     assert "numerics are not pinned (OpenBLAS uses Sandybridge kernels" in done.stderr
+
+
+def test_network_chapters_refuse_pytorch_under_other_machine_code(project_copy):
+    write_chapter(project_copy, "torch-chapter", '''
+# --8<-- [start:tensor]
+import torch
+
+print(torch.ones(2).sum().item())
+# --8<-- [end:tensor]
+''')
+    env = {**os.environ, "ATEN_CPU_CAPABILITY": "default"}  # no vector kernels at all
+    script = ("import snippet_engine as e; "
+              "from pathlib import Path; "
+              f"e.run_chapter('torch-chapter', e.Project(Path({str(project_copy.root)!r})))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=engine.ROOT, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "numerics are not pinned (PyTorch uses DEFAULT kernels" in done.stderr
+
+
+def test_text_cells_before_a_section_are_markdown_cells_of_its_notebook(project_copy):
+    import nbformat
+
+    write_chapter(project_copy, "stated", '''"""
+A title
+=======
+"""
+
+# %% [markdown]
+# ## Exercise 1
+#
+# Say *hello*.
+
+# %%
+# --8<-- [start:hello]
+print("hello")  # a comment in the code stays code
+# --8<-- [end:hello]
+''')
+    refresh(["stated"], project=project_copy)
+    book = nbformat.reads(engine.notebook("stated", project_copy), as_version=4)
+    assert [cell.cell_type for cell in book.cells] == ["markdown", "markdown", "code"]
+    assert book.cells[0].source == "# A title"
+    assert book.cells[1].source == "## Exercise 1\n\nSay *hello*."
+    assert book.cells[2].source.endswith("# a comment in the code stays code")
+    assert book.cells[2].outputs[0].text == "hello\n"

@@ -35,7 +35,8 @@ def parse(path: Path) -> Elements:
     return elements
 
 
-@pytest.mark.parametrize("chapter", Project().chapters())
+@pytest.mark.parametrize("chapter", [c for c in Project().chapters()
+                                     if c not in Project().exercise_sets()])
 def test_chapter_page_shows_its_figures_with_alt_text_and_captions(site, chapter):
     page = site / "chapters" / chapter / "index.html"
     html = page.read_text()
@@ -50,6 +51,39 @@ def test_chapter_page_shows_its_figures_with_alt_text_and_captions(site, chapter
     assert html.count("<figcaption>") == len(frozen) // 2
     assert (site / "downloads" / f"{chapter}.py").read_bytes() == \
         (ROOT / "snippets" / f"{chapter}.py").read_bytes()
+
+
+@pytest.mark.parametrize("name", Project().exercise_sets())
+def test_exercise_page_is_the_notebook_with_its_frozen_outputs(site, name):
+    """mkdocs-jupyter renders the notebook, not run again: each statement, then the section's
+    code, what it printed and its figures; then the downloads, as on a chapter page."""
+    from html import unescape
+
+    from snippet_engine import markdown_cells, read_manifest
+
+    html = (site / "exercises" / name / "index.html").read_text()
+    words = lambda text: " ".join(text.split())  # noqa: E731
+    text = words(unescape(re.sub(r"<[^>]+>", " ", html)))
+    statements = markdown_cells(Project().script(name))
+    for section in read_manifest(name)["sections"]:
+        heading = statements[section["name"]][-1].splitlines()[0]  # "## Exercise 6: ..."
+        assert words(heading.lstrip("# ").replace("`", "")) in text, heading
+        assert f'id="cell-id={section["name"]}"' in html  # the code cell
+        for line in section["stdout"].splitlines():
+            assert words(line) in text, f"{name}:{section['name']} does not show {line!r}"
+    figures = sum(len(s["figures"]) for s in read_manifest(name)["sections"])
+    assert html.count('src="data:image/svg+xml;base64,') == figures > 0  # the frozen SVGs
+    for download in (f"{name}.py", f"{name}.ipynb"):
+        assert f'href="../../downloads/{download}"' in html
+        assert (site / "downloads" / download).exists()
+
+
+def test_the_seventeen_exercises_are_all_stated_once(site):
+    numbers = []
+    for name in Project().exercise_sets():
+        html = (site / "exercises" / name / "index.html").read_text()
+        numbers += [int(n) for n in re.findall(r'<h2 id="exercise-(\d+)-', html)]
+    assert sorted(numbers) == list(range(1, 18))
 
 
 def test_no_page_loads_anything_from_another_host(site):
@@ -137,3 +171,22 @@ def test_leaderboard_lists_every_model_best_first(site):
 
     official = [e for e in expected.values() if e["test images"] == 10_000]
     assert max(e["test accuracy"] for e in official) >= 0.985, "best classical model"
+
+
+def test_published_network_weights_are_the_frozen_export():
+    """models/digit-cnn.* (what the app and the demo load) is what the CNN chapter's frozen
+    run exported, and the exported network scores exactly what Keras scored."""
+    import hashlib
+
+    import numpy as np
+
+    from snippet_engine import read_manifest
+
+    values = {}
+    for chapter in ("convolutional-network", "shipping-a-model"):
+        for section in read_manifest(chapter)["sections"]:
+            values.update(section["values"])
+    weights = Path(__file__).resolve().parent.parent / "models" / "digit-cnn.bin"
+    exported = np.frombuffer(weights.read_bytes(), dtype="<f4")
+    assert hashlib.sha256(exported.tobytes()).hexdigest() == values["exported_sha256"]
+    assert values["web_accuracy"] == pytest.approx(values["deeper_accuracy"], abs=1e-7)

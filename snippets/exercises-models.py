@@ -1,0 +1,208 @@
+"""
+Exercises 6–12: models
+======================
+
+Worked solutions to the exercises on models: a 60-20-20 split, the kernels of a support
+vector machine, a random forest, cross-validation, the regularisation strength `C`, a
+classification report and the errors of another classifier. The data and subsets are those
+of the chapter *Beyond linear models*, so its fitted models load from the model cache. Needs
+``mnist_data.py`` and ``model_cache.py`` beside it.
+"""
+
+# %% [markdown]
+# ## Exercise 6: a 60-20-20 split
+#
+# Split the 70,000 images into 60 % for training, 20 % for validation (to choose models
+# with) and 20 % for testing (once, at the end). Check that each part keeps the share of
+# each digit.
+
+# %%
+# --8<-- [start:ex06-split]
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from mnist_data import load_mnist
+from model_cache import fit
+
+x_train, y_train, x_test, y_test = load_mnist()
+images = np.concatenate([x_train, x_test])
+X = images.reshape(len(images), -1) / 255.0  # pixels from 0..255 to 0..1
+y = np.concatenate([y_train, y_test])
+
+# Two cuts: 20 % off for the test set, then a quarter of the remaining 80 % for validation.
+# stratify=... keeps each digit's share the same in every part.
+X_rest, X_test, y_rest, y_test, images_rest, images_test = train_test_split(
+    X, y, images, test_size=0.2, stratify=y, random_state=42)
+X_train, X_val, y_train, y_val = train_test_split(
+    X_rest, y_rest, test_size=0.25, stratify=y_rest, random_state=42)
+for name, part in [("train", X_train), ("validation", X_val), ("test", X_test)]:
+    print(f"{name:>10}: {len(part):>6} images ({len(part) / len(X):.0%})")
+
+digit_shares = pd.DataFrame({
+    name: pd.Series(labels).value_counts(normalize=True).sort_index() * 100
+    for name, labels in [("all", y), ("train", y_train), ("validation", y_val),
+                         ("test", y_test)]})
+digit_shares.index.name = "digit"
+print(digit_shares.round(2).to_string())
+largest_gap = float((digit_shares.drop(columns="all").sub(digit_shares["all"], axis=0))
+                    .abs().max().max())
+print(f"largest gap from the share in all 70,000: {largest_gap:.3f} percentage points")
+
+# The exercises below train on seeded subsets, to compare many models in seconds (the
+# same subsets as in the chapter "Beyond linear models").
+rng = np.random.default_rng(seed=0)
+train_rows = rng.choice(len(X_train), size=10_000, replace=False)
+X_small, y_small = X_train[train_rows], y_train[train_rows]
+X_tiny, y_tiny = X_small[:5_000], y_small[:5_000]
+X_val_small, y_val_small = X_val[:5_000], y_val[:5_000]
+# --8<-- [end:ex06-split]
+
+# %% [markdown]
+# ## Exercise 7: the kernels of a support vector machine
+#
+# Train a support vector classifier (`SVC`) with each of its kernels, `linear`, `poly`,
+# `rbf` and `sigmoid`, on 5,000 training images, and compare them on 5,000 validation
+# images.
+
+# %%
+# --8<-- [start:ex07-svm-kernels]
+from sklearn.svm import SVC
+
+kernel_accuracy = {}
+for kernel in ["linear", "poly", "rbf", "sigmoid"]:
+    svc, _ = fit(SVC(kernel=kernel), X_tiny, y_tiny)  # fitted once, then loaded
+    kernel_accuracy[kernel] = svc.score(X_val_small, y_val_small)
+    print(f"{kernel:>8}: validation accuracy {kernel_accuracy[kernel]:.4f}, "
+          f"{svc.n_support_.sum()} support vectors")
+best_kernel = max(kernel_accuracy, key=kernel_accuracy.get)
+print("best kernel:", best_kernel)
+# --8<-- [end:ex07-svm-kernels]
+
+# %% [markdown]
+# ## Exercise 8: a random forest
+#
+# Train a random forest on the same 5,000 images and score it on the validation images.
+# A forest also tells which features its trees used most: draw those importances as an
+# image of 28 × 28 pixels.
+
+# %%
+# --8<-- [start:ex08-random-forest]
+from sklearn.ensemble import RandomForestClassifier
+
+forest, _ = fit(RandomForestClassifier(random_state=42, n_jobs=2), X_tiny, y_tiny)
+forest_accuracy = forest.score(X_val_small, y_val_small)
+print(f"random forest of {len(forest.estimators_)} trees: "
+      f"validation accuracy {forest_accuracy:.4f}")
+
+fig, ax = plt.subplots(figsize=(4, 3.6))
+shown = ax.imshow(forest.feature_importances_.reshape(28, 28), cmap="viridis")
+fig.colorbar(shown, ax=ax, label="importance")
+ax.set_title("Where the forest looks")
+ax.axis("off")
+plt.show()
+never_used = int((forest.feature_importances_ == 0).sum())
+print(f"pixels no tree ever split on: {never_used} of 784")
+# --8<-- [end:ex08-random-forest]
+
+# %% [markdown]
+# ## Exercise 9: cross-validate each model
+#
+# One validation score can be lucky. Score each kernel and the forest with 5-fold
+# cross-validation instead, and look at the spread across folds. (Five fits per model add
+# up: use 2,000 of the training images.)
+
+# %%
+# --8<-- [start:ex09-cross-validation]
+from sklearn.model_selection import cross_val_score
+
+X_cv, y_cv = X_tiny[:2_000], y_tiny[:2_000]
+models = {f"SVC ({kernel})": SVC(kernel=kernel)
+          for kernel in ["linear", "poly", "rbf", "sigmoid"]}
+models["random forest"] = RandomForestClassifier(random_state=42)
+cv_rows = {}
+for name, model in models.items():
+    folds = cross_val_score(model, X_cv, y_cv, cv=5, n_jobs=2)  # stratified folds
+    cv_rows[name] = {"mean": folds.mean(), "std": folds.std(), "lowest": folds.min(),
+                     "highest": folds.max()}
+cv_table = pd.DataFrame.from_dict(cv_rows, orient="index").sort_values("mean",
+                                                                       ascending=False)
+cv_table.index.name = "model"
+print(cv_table.round(4).to_string())
+# --8<-- [end:ex09-cross-validation]
+
+# %% [markdown]
+# ## Exercise 10: values of `C`
+#
+# `C` is the price an SVM pays for each training image on the wrong side of its margin.
+# Try `C` = 0.1, 1, 10 and 100 with the RBF kernel: which validates best, and what happens
+# to the number of support vectors?
+
+# %%
+# --8<-- [start:ex10-c-values]
+c_models, c_rows = {}, {}
+for C in [0.1, 1, 10, 100]:
+    c_models[C], _ = fit(SVC(C=C), X_tiny, y_tiny)
+    c_rows[C] = {"validation accuracy": c_models[C].score(X_val_small, y_val_small),
+                 "support vectors": int(c_models[C].n_support_.sum())}
+c_table = pd.DataFrame.from_dict(c_rows, orient="index")
+c_table.index.name = "C"
+print(c_table.round(4).to_string())
+best_c = max(c_rows, key=lambda C: c_rows[C]["validation accuracy"])
+print("best C:", best_c)
+
+fig, ax = plt.subplots(figsize=(5, 3.2))
+ax.semilogx(c_table.index, c_table["validation accuracy"], "o-")
+ax.set(xlabel="C (log scale)", ylabel="validation accuracy", xticks=c_table.index,
+       xticklabels=[f"{c:g}" for c in c_table.index])
+plt.show()
+# --8<-- [end:ex10-c-values]
+
+# %% [markdown]
+# ## Exercise 11: a classification report
+#
+# Take the best SVM of exercise 10 and judge it, once, on the 14,000 test images with
+# scikit-learn's `classification_report`. Which digit has the lowest recall?
+
+# %%
+# --8<-- [start:ex11-classification-report]
+from sklearn.metrics import classification_report, recall_score
+
+best_svc = c_models[best_c]
+svc_predicted = best_svc.predict(X_test)
+print(classification_report(y_test, svc_predicted, digits=4))
+recalls = recall_score(y_test, svc_predicted, average=None)
+print(f"lowest recall: digit {recalls.argmin()} ({recalls.min():.4f})")
+# --8<-- [end:ex11-classification-report]
+
+# %% [markdown]
+# ## Exercise 12: another classifier's errors
+#
+# Now look at the random forest's mistakes on the test images: plot its confusion matrix,
+# list the pairs of digits it mixes up most, and count how many of its errors the SVM
+# makes too.
+
+# %%
+# --8<-- [start:ex12-other-errors]
+from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
+
+forest_predicted = forest.predict(X_test)
+forest_errors = int((forest_predicted != y_test).sum())
+svc_errors = int((svc_predicted != y_test).sum())
+shared_errors = int(((forest_predicted != y_test) & (svc_predicted != y_test)).sum())
+print(f"test errors: forest {forest_errors}, SVM {svc_errors}, both {shared_errors}")
+
+fig, ax = plt.subplots(figsize=(6, 5.4))
+ConfusionMatrixDisplay.from_predictions(y_test, forest_predicted, ax=ax, cmap="Oranges",
+                                        colorbar=False)
+ax.set(title="Random forest on the test images", xlabel="predicted digit",
+       ylabel="true digit")
+plt.show()
+
+confusions = confusion_matrix(y_test, forest_predicted)
+np.fill_diagonal(confusions, 0)  # keep the mistakes only
+pairs = pd.DataFrame([(t, p, confusions[t, p]) for t in range(10) for p in range(10)],
+                     columns=["true", "predicted", "images"])
+print(pairs.nlargest(5, "images").to_string(index=False))
+# --8<-- [end:ex12-other-errors]

@@ -1,0 +1,138 @@
+"""
+Shipping a model
+================
+
+A model is useful once it leaves the notebook: saved to a file, loaded somewhere else,
+asked about a digit it has never seen. This chapter saves a scikit-learn model two ways,
+with ``joblib`` and with ``skops``, and shows why the second is the one to accept from
+someone else. Needs ``mnist_data.py`` and ``model_cache.py`` beside it.
+"""
+
+# %%
+# --8<-- [start:model]
+from pathlib import Path
+
+import numpy as np
+from sklearn.decomposition import PCA
+from sklearn.pipeline import make_pipeline
+from sklearn.svm import SVC
+
+from mnist_data import load_mnist
+from model_cache import fit
+
+x_train, y_train, x_test, y_test = load_mnist()
+X_train = x_train.reshape(len(x_train), -1) / 255
+X_test = x_test.reshape(len(x_test), -1) / 255
+
+# The feature engineering chapter's SVM: 50 principal components, then an RBF kernel.
+model, _ = fit(make_pipeline(PCA(n_components=50, random_state=0), SVC(C=10)),
+               X_train, y_train)
+predicted = model.predict(X_test)
+accuracy = (predicted == y_test).mean()
+print(f"test accuracy: {accuracy:.4f}")
+Path("models").mkdir(exist_ok=True)
+# --8<-- [end:model]
+
+# %%
+# --8<-- [start:joblib]
+import joblib
+
+joblib.dump(model, "models/pca-svc.joblib")
+from_joblib = joblib.load("models/pca-svc.joblib")  # only ever a file you made yourself
+print("same predictions after loading:",
+      np.array_equal(from_joblib.predict(X_test), predicted))
+# --8<-- [end:joblib]
+
+# %%
+# --8<-- [start:skops]
+import skops.io as sio
+
+sio.dump(model, "models/pca-svc.skops")
+# Before loading, ask which types the file would create that skops does not trust.
+print("untrusted types:", sio.get_untrusted_types(file="models/pca-svc.skops"))
+from_skops = sio.load("models/pca-svc.skops")
+print("same predictions after loading:",
+      np.array_equal(from_skops.predict(X_test), predicted))
+# --8<-- [end:skops]
+
+# %%
+# --8<-- [start:untrusted]
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import FunctionTransformer
+
+
+def flatten(images):  # a function of our own inside the pipeline
+    return images.reshape(len(images), -1) / 255
+
+
+small = make_pipeline(FunctionTransformer(flatten), LogisticRegression(max_iter=200))
+small.fit(x_train[:1000], y_train[:1000])
+sio.dump(small, "models/small.skops")
+untrusted = sio.get_untrusted_types(file="models/small.skops")
+print("untrusted types:", untrusted)
+try:
+    sio.load("models/small.skops")
+except sio.exceptions.UntrustedTypesFoundException as refused:
+    print("refused:", refused)
+# Read the list, decide you trust it, and say so by name:
+reloaded = sio.load("models/small.skops", trusted=untrusted)
+print("loaded once trusted:",
+      np.array_equal(reloaded.predict(x_test), small.predict(x_test)))
+# --8<-- [end:untrusted]
+
+# %%
+# --8<-- [start:web-runtime]
+from digit_net import DigitNet
+
+# The convolutional network chapter exported its deeper network as plain numbers.
+net = DigitNet.load("models/digit-cnn.json")
+web_predicted = net.predict_proba(x_test / 255).argmax(axis=1)
+web_accuracy = (web_predicted == y_test).mean()
+print(f"the exported network in NumPy, test accuracy: {web_accuracy:.4f}")
+# --8<-- [end:web-runtime]
+
+# %%
+# --8<-- [start:drawing]
+import io
+
+import matplotlib.pyplot as plt
+from PIL import Image, ImageDraw
+
+from mnist_like import ink_from_rgba, to_mnist_like
+
+# A 7 drawn as two thick strokes on the app's 280 x 280 pad: dark ink on white paper.
+pad = Image.new("RGBA", (280, 280), "white")
+pen = ImageDraw.Draw(pad)
+pen.line([(90, 70), (190, 70), (120, 220)], fill="black", width=18, joint="curve")
+image = to_mnist_like(ink_from_rgba(np.asarray(pad)))  # crop, scale to 20 px, centre by mass
+probabilities = net.predict_proba(image[np.newaxis])[0]
+print("read as", probabilities.argmax(), f"with probability {probabilities.max():.3f}")
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(6, 3))
+left.imshow(np.asarray(pad.convert("L")), cmap="gray")
+left.set_title("drawn on the pad (280 × 280)")
+right.imshow(image, cmap="gray")
+right.set_title("what the network sees (28 × 28)")
+for ax in (left, right):
+    ax.axis("off")
+plt.show()
+# --8<-- [end:drawing]
+
+# %%
+# --8<-- [start:app]
+from draw_app import create_app
+
+client = create_app("models/digit-cnn.json").test_client()  # requests without a server
+png = io.BytesIO()
+pad.save(png, format="PNG")
+answer = client.post("/predict", data=png.getvalue(), content_type="image/png")
+print(answer.status_code, "digit:", answer.json["digit"])
+
+empty = io.BytesIO()
+Image.new("RGBA", (280, 280), "white").save(empty, format="PNG")
+for body, content_type in [(empty.getvalue(), "image/png"),
+                           (b"hello", "image/png"),
+                           (png.getvalue(), "text/plain")]:
+    answer = client.post("/predict", data=body, content_type=content_type)
+    print(answer.status_code, answer.json["error"])
+# --8<-- [end:app]
