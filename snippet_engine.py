@@ -359,6 +359,8 @@ def _execution_context(project: Project, main: types.ModuleType):
     sys.modules["__main__"] = main
     for name in helpers:  # an edited helper must be imported afresh
         sys.modules.pop(name, None)
+    if "keras" in sys.modules:  # layer names count up per process; a reader's starts at 0
+        sys.modules["keras"].backend.clear_session()
     os.chdir(project.root)
     sys.path.insert(0, str(project.snippets))
     try:

@@ -373,3 +373,23 @@ print("hello")  # a comment in the code stays code
     assert book.cells[1].source == "## Exercise 1\n\nSay *hello*."
     assert book.cells[2].source.endswith("# a comment in the code stays code")
     assert book.cells[2].outputs[0].text == "hello\n"
+
+
+def test_network_chapter_runs_alike_twice_in_one_process(project_copy):
+    """Keras numbers its layers per process (conv2d, conv2d_1, ...); a second chapter run in
+    the same process must see the names a reader's fresh run sees."""
+    write_chapter(project_copy, "names", '''
+# --8<-- [start:build]
+import os
+
+os.environ["KERAS_BACKEND"] = "torch"
+import keras
+from keras import layers
+
+network = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(2)])
+print([layer.name for layer in network.layers])
+# --8<-- [end:build]
+''')
+    first = run_chapter("names", project_copy).manifest["sections"][0]["stdout"]
+    second = run_chapter("names", project_copy).manifest["sections"][0]["stdout"]
+    assert first == second == "['dense']\n"
