@@ -133,8 +133,10 @@ def conv_block(filters):
 keras.utils.set_random_seed(42)
 deeper = keras.Sequential([
     keras.Input(shape=(28, 28, 1)),
-    # Light augmentation, in training only: shift each image by up to 2 pixels.
-    layers.RandomTranslation(height_factor=0.08, width_factor=0.08, fill_mode="constant"),
+    # Light augmentation, in training only: shift each image by up to 2 whole pixels
+    # ("nearest": no interpolation, which is also three times faster on a CPU).
+    layers.RandomTranslation(height_factor=0.08, width_factor=0.08, fill_mode="constant",
+                             interpolation="nearest"),
     *conv_block(16), *conv_block(16), layers.MaxPooling2D(pool_size=2),
     *conv_block(32), *conv_block(32), layers.MaxPooling2D(pool_size=2),
     layers.Dropout(0.25),
