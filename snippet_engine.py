@@ -52,6 +52,9 @@ PACKAGES = ("numpy", "scipy", "scikit-learn", "matplotlib", "pandas")  # they sh
 # ... and these too, for the chapters (or their helpers) that import them
 IMPORTED_PACKAGES = {"keras": "keras", "torch": "torch", "skops": "skops", "flask": "flask",
                      "PIL": "pillow"}
+# The convolutional network's chapter exports it here; chapters that run it with digit_net.py
+# read these committed files (and a reader downloads them with the chapter).
+MODEL_FILES = ("models/digit-cnn.json", "models/digit-cnn.bin")
 FLOAT_TOLERANCE = 1e-9  # relative; printed text and integers must match exactly
 # Wall-clock times are measurements, not results: a value (or table column) whose name says
 # "seconds" is only checked to be there and be a number. Never print one: printed text must match.
@@ -970,6 +973,9 @@ class _Embedder(_SiteEmbedder):
             + (f", with {helpers} in the same folder" if helpers else "")
             + (", and run it from a folder that holds `data/mnist.npz` (or with a network)"
                if "mnist_data.py" in self.helpers else "")
+            + (", and the network's " + " and ".join(
+                f"[`{Path(f).name}`]({self.link('assets/' + f)})" for f in self.model_files)
+               + " in its `models/` folder" if self.model_files else "")
             + ". The code blocks above are its sections, in order, sharing one namespace like "
             f"notebook cells. Every output on this page came from that script, run with "
             f"Python {inputs['python']}, {versions}.\n"
@@ -979,6 +985,11 @@ class _Embedder(_SiteEmbedder):
     def helpers(self) -> list[str]:
         """The helper modules of snippets/ that the chapter needs beside it."""
         return [name for name in self.manifest["inputs"]["files"] if name != f"{self.chapter}.py"]
+
+    @property
+    def model_files(self) -> list[str]:
+        """The exported network (published by draw_demo.py), for chapters that run it."""
+        return list(MODEL_FILES) if "digit_net.py" in self.helpers else []
 
 
 # ----------------------------------------------------------------------------- helpers

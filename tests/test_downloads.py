@@ -27,6 +27,9 @@ def reader_folder(tmp_path: Path, chapter: str) -> Path:
     for name in [f"{chapter}.py", *embed.helpers]:
         shutil.copy(ROOT / "snippets" / name, tmp_path / name)
     (tmp_path / f"{chapter}.ipynb").write_text(engine.notebook(chapter))
+    for name in embed.model_files:  # the network, for the chapters that run it
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        shutil.copy(ROOT / name, tmp_path / name)
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "mnist.npz").symlink_to(ROOT / "data" / "mnist.npz")
     return tmp_path
