@@ -10,7 +10,6 @@ import base64
 import io
 import statistics
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,23 +19,11 @@ import mnist_like
 from digit_net import DigitNet
 from draw_support import DIGIT_STROKES, SIZE, real_model, write_random_model
 from mnist_data import load_mnist
-from test_browser import CHROMIUM, FLAGS, Visit
+from test_browser import Visit, browser  # noqa: F401 (browser: the shared fixture)
 
 # The parity images: every tenth of MNIST's 10,000 test images, so all of its writers and
 # digits are in, in a fixed order.
 PARITY = slice(None, None, 10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: run `make browser` (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
