@@ -191,3 +191,21 @@ def test_published_network_weights_are_the_frozen_export():
     exported = np.frombuffer(weights.read_bytes(), dtype="<f4")
     assert hashlib.sha256(exported.tobytes()).hexdigest() == values["exported_sha256"]
     assert values["web_accuracy"] == pytest.approx(values["deeper_accuracy"], abs=1e-7)
+
+
+def test_exercise_15_reuses_the_chapters_deeper_network():
+    """Exercise 15 builds the CNN chapter's networks with the same code so that training loads
+    from the cache; an exercise that drifted from the chapter would train for minutes more and
+    score differently."""
+    from snippet_engine import read_manifest
+
+    def values(chapter):
+        found = {}
+        for section in read_manifest(chapter)["sections"]:
+            found.update(section["values"])
+        return found
+
+    chapter, exercise = values("convolutional-network"), values("exercises-networks")
+    assert exercise["loaded_accuracy"] == round(chapter["deeper_accuracy"], 4)
+    assert (exercise["deeper_epochs"], exercise["batch_size"]) == \
+        (chapter["deeper_epochs"], chapter["batch_size"])
