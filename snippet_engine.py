@@ -11,7 +11,8 @@ The loop, one chapter at a time (``meet-mnist`` as the example):
 
 ``mkdocs build`` (this file is a MkDocs hook) re-runs a chapter only when its inputs digest
 changed: the script, the helper modules in ``snippets/``, the data file, the versions of the
-libraries that shape results, and ``FORMAT``. The tests call ``check_chapter()``, which runs the
+libraries that shape results, ``FORMAT``, and for chapters that run the exported network
+(through ``digit_net.py``) its files in ``models/``. The tests call ``check_chapter()``, which runs the
 script afresh and compares the result with the frozen one.
 
 Set ``ENGINE_EXECUTE`` to ``auto`` (default: run stale chapters), ``never`` (use frozen outputs
@@ -202,13 +203,17 @@ def inputs_of(chapter: str, project: Project = Project()) -> dict:
     files = [project.script(chapter), *helpers_of(chapter, project)]
     imported = set().union(*(_imported_modules(p.read_text()) for p in files))
     packages = [*PACKAGES, *(IMPORTED_PACKAGES[m] for m in sorted(imported & IMPORTED_PACKAGES.keys()))]
-    return {
+    inputs = {
         "format": FORMAT,
         "files": {p.name: _sha256(p.read_bytes()) for p in files},
         "data": _sha256(project.data.read_bytes()) if project.data.exists() else "missing",
         "python": "%d.%d" % sys.version_info[:2],
         "packages": {name: metadata.version(name) for name in packages},
     }
+    if any(p.name == "digit_net.py" for p in files):  # it runs the exported network's files
+        inputs["models"] = {name: _sha256(path.read_bytes()) if path.exists() else "missing"
+                            for name in MODEL_FILES for path in [project.root / name]}
+    return inputs
 
 
 def digest(inputs: dict) -> str:
@@ -360,8 +365,9 @@ def _execution_context(project: Project, main: types.ModuleType):
     saved = (os.getcwd(), list(sys.path), os.environ.pop("MNIST_NPZ", None),
              sys.modules["__main__"])
     sys.modules["__main__"] = main
-    for name in helpers:  # an edited helper must be imported afresh
-        sys.modules.pop(name, None)
+    # An edited helper must be imported afresh; the caller's copies come back afterwards,
+    # so a test holding `digit_net.ModelFileError` still catches what `draw_app` raises.
+    callers_helpers = {name: sys.modules.pop(name) for name in helpers if name in sys.modules}
     if "keras" in sys.modules:  # layer names count up per process; a reader's starts at 0
         sys.modules["keras"].backend.clear_session()
     os.chdir(project.root)
@@ -377,6 +383,7 @@ def _execution_context(project: Project, main: types.ModuleType):
             os.environ["MNIST_NPZ"] = saved[2]
         for name in helpers:
             sys.modules.pop(name, None)
+        sys.modules.update(callers_helpers)
 
 
 def _explain(script: Path, section: Section, error: Exception, printed: str) -> str:
@@ -1008,6 +1015,15 @@ def _rel(path: Path, base: Path = ROOT) -> str:
 
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if any(arg.startswith("-") for arg in argv):
+        print(__doc__.split("\n\n")[0] + "\n\nusage: python snippet_engine.py [chapter ...]\n"
+              "  no chapter: run the stale ones; named chapters: run those, fresh or not")
+        return 0 if {"-h", "--help"} >= set(argv) else 2
+    unknown = sorted(set(argv) - set(Project().chapters()))
+    if unknown:
+        print(f"no chapter named {', '.join(unknown)} in snippets/ "
+              f"(chapters: {', '.join(Project().chapters())})", file=sys.stderr)
+        return 2
     mode = "always" if argv else os.environ.get("ENGINE_EXECUTE", "auto")
     try:
         ran = refresh(argv or None, mode=mode)

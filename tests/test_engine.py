@@ -74,6 +74,25 @@ def test_edited_helper_module_makes_every_chapter_stale(project_copy):
     assert not engine.is_fresh("meet-mnist", project_copy)
 
 
+def test_re_exported_network_makes_the_chapters_that_run_it_stale(project_copy):
+    weights = project_copy.root / "models" / "digit-cnn.bin"
+    weights.write_bytes(weights.read_bytes()[::-1])
+    assert not engine.is_fresh("shipping-a-model", project_copy)
+    assert engine.is_fresh("convolutional-network", project_copy)  # it writes them
+
+
+def test_a_run_imports_helpers_afresh_and_gives_the_callers_back(project_copy):
+    # The run must see an edited helper; the caller (a test holding digit_net's exception
+    # class, say) must keep the module objects it imported, or `except` stops matching.
+    import mnist_data
+
+    write_chapter(project_copy, "tiny", "# --8<-- [start:which]\nimport mnist_data\n"
+                  "helper_id = id(mnist_data)\n# --8<-- [end:which]\n")
+    run = run_chapter("tiny", project_copy)
+    assert run.manifest["sections"][0]["values"]["helper_id"] != id(mnist_data)
+    assert sys.modules["mnist_data"] is mnist_data
+
+
 # ----------------------------------------------------------------- freshness and rebuilds
 
 
