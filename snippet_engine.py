@@ -312,6 +312,8 @@ def _run_section(script: Path, section: Section, namespace: dict, files: dict) -
             name = f"{section.name}-{len(record['figures']) + 1}"
             files[f"{name}.light.svg"], files[f"{name}.dark.svg"] = _svg_pair(figure)
             record["figures"].append(name)
+            if figure.get_label():  # plt.figure(num="..."): the alt text of a notebook page
+                record.setdefault("alt", {})[name] = figure.get_label()
         plt.close("all")
 
     # Line numbers in tracebacks are the script's own: pad the code down to where it starts.
@@ -556,9 +558,13 @@ def refresh(chapters=None, mode: str = "auto", project: Project = Project()) -> 
 # ----------------------------------------------------------------------------- notebooks
 
 
-def notebook(chapter: str, project: Project = Project()) -> str:
+def notebook(chapter: str, project: Project = Project(), page: bool = False) -> str:
     """The chapter as a Jupyter notebook: a title cell, then one code cell per section with
-    the frozen printed output and figures, so it reads complete before it is run."""
+    the frozen printed output and figures, so it reads complete before it is run.
+
+    ``page=True``: the notebook a site page renders (mkdocs-jupyter), whose figures are the
+    published light and dark SVGs with their alt text (the figure's label) and a caption,
+    as on chapter pages; the download embeds the light SVG, which any Jupyter shows."""
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
@@ -574,11 +580,17 @@ def notebook(chapter: str, project: Project = Project()) -> str:
         if record["stdout"]:
             outputs.append(new_output("stream", name="stdout", text=record["stdout"]))
         for figure in record["figures"]:
-            svg = (project.outputs / chapter / f"{figure}.light.svg").read_text()
-            outputs.append(new_output("display_data", data={"image/svg+xml": svg,
-                                                            "text/plain": f"<{figure}>"}))
+            if page:
+                html = _notebook_figure(chapter, section.name, figure, record.get("alt", {}))
+                data = {"text/html": html}
+            else:
+                data = {"image/svg+xml":
+                        (project.outputs / chapter / f"{figure}.light.svg").read_text()}
+            outputs.append(new_output("display_data", data={**data, "text/plain": f"<{figure}>"}))
         cells.append(new_code_cell(section.code.strip("\n"), id=section.name,
                                    execution_count=number, outputs=outputs))
+    cells += [new_markdown_cell(text, id=f"closing{'' if n == 1 else n}")
+              for n, text in enumerate(texts.get("", []), 1)]
     book = new_notebook(cells=cells, metadata={
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
         "language_info": {"name": "python"},
@@ -586,12 +598,32 @@ def notebook(chapter: str, project: Project = Project()) -> str:
     return nbformat.writes(book)
 
 
+def _notebook_figure(chapter: str, section: str, figure: str, alts: dict) -> str:
+    """A figure of a notebook page, from exercises/<name>/ to outputs/<name>/."""
+    from html import escape
+
+    if len(alts.get(figure, "")) < 15:
+        raise SnippetError(f"snippets/{chapter}.py:{section}: figure {figure} needs alt text of "
+                           "15 characters or more: describe it in its label, "
+                           'plt.figure(num="...") or plt.subplots(..., num="...")')
+    alt = escape(alts[figure])
+    base = f"../../outputs/{chapter}/{figure}"
+    number = figure.rsplit("-", 1)[1]
+    return (f'<figure class="notebook-figure">\n'
+            f'<img src="{base}.light.svg#only-light" alt="{alt}" loading="lazy">\n'
+            f'<img src="{base}.dark.svg#only-dark" alt="{alt}" loading="lazy">\n'
+            f"<figcaption>Figure {number} of <code>{section}</code>, drawn by the cell above "
+            f'(<a href="../../downloads/{chapter}.py">{chapter}.py</a>)</figcaption>\n'
+            f"</figure>")
+
+
 MARKDOWN_CELL = re.compile(r"^# %% \[markdown\]\s*$")  # jupytext's percent format
 
 
 def markdown_cells(script: Path) -> dict[str, list[str]]:
-    """Text cells of a script, by the section they come before: a ``# %% [markdown]`` line
-    and the ``#`` comment lines right after it (jupytext's convention), as Markdown."""
+    """Text cells of a script, by the section they come before (``""``: after the last one):
+    a ``# %% [markdown]`` line and the ``#`` comment lines right after it (jupytext's
+    convention), as Markdown."""
     found: dict[str, list[str]] = {}
     pending: list[str] = []
     cell = None  # the lines of the text cell being read
@@ -607,6 +639,10 @@ def markdown_cells(script: Path) -> dict[str, list[str]]:
             cell = []
         elif (marker := MARKER.match(line)) and marker[1] == "start" and pending:
             found[marker[2]], pending = pending, []
+    if cell is not None:
+        pending.append("\n".join(cell).strip())
+    if pending:  # after the last section: a closing remark, kept at the notebook's end
+        found[""] = pending
     return found
 
 
@@ -718,6 +754,7 @@ def on_pre_build(config) -> None:
 
 @event_priority(10)  # before mkdocs-jupyter's on_files, which makes .ipynb files pages
 def on_files(files, config):
+    from mkdocs.exceptions import PluginError
     from mkdocs.structure.files import File
 
     project = Project()
@@ -735,7 +772,10 @@ def on_files(files, config):
     pages = project.root / ".cache" / "notebook-pages"  # see _notebook_page()
     for name in project.exercise_sets():
         if read_manifest(name, project):
-            _notebook_page(name, project, pages / "exercises" / f"{name}.ipynb")
+            try:
+                _notebook_page(name, project, pages / "exercises" / f"{name}.ipynb")
+            except SnippetError as error:
+                raise PluginError(str(error)) from None
             # A File with a source folder, as if in docs/: mkdocs-jupyter wraps the File
             # and loses the path of a File.generated(abs_src_path=...).
             files.append(File(f"exercises/{name}.ipynb", src_dir=str(pages),
@@ -748,7 +788,7 @@ def _notebook_page(name: str, project: Project, path: Path) -> None:
     """Write the notebook (the download's) where mkdocs-jupyter, which reads pages from files
     only, finds it: under .cache/, because a file written into docs/ during a build would
     make ``mkdocs serve`` rebuild forever. Written only when it changed."""
-    text = notebook(name, project)
+    text = notebook(name, project, page=True)
     if not path.exists() or path.read_text() != text:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)

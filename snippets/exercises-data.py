@@ -64,7 +64,8 @@ import matplotlib.pyplot as plt
 
 rng = np.random.default_rng(seed=2)  # a seed: the same "random" digits on every run
 picks = rng.choice(len(x_train), size=10, replace=False)
-fig, axes = plt.subplots(2, 5, figsize=(8, 3.8))
+fig, axes = plt.subplots(2, 5, figsize=(8, 3.8),
+                         num="Ten random training digits, each titled with its index and label")
 for ax, index in zip(axes.flat, picks):
     ax.imshow(x_train[index], cmap="binary")
     ax.set_title(f"image {index}: {y_train[index]}", fontsize=9)

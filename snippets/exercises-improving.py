@@ -69,7 +69,8 @@ feature_table = pd.DataFrame.from_dict(feature_rows, orient="index")
 feature_table.index.name = "input"
 print(feature_table.round(4).to_string())
 
-fig, axes = plt.subplots(1, 3, figsize=(9, 2.8))
+fig, axes = plt.subplots(1, 3, figsize=(9, 2.8),
+                         num="A digit beside bar charts of its ink per row and per column")
 digit = X_tiny[0].reshape(28, 28)
 axes[0].imshow(digit, cmap="binary")
 axes[0].set_title(f"a {y_tiny[0]}")

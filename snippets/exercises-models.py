@@ -96,7 +96,8 @@ forest_accuracy = forest.score(X_val_small, y_val_small)
 print(f"random forest of {len(forest.estimators_)} trees: "
       f"validation accuracy {forest_accuracy:.4f}")
 
-fig, ax = plt.subplots(figsize=(4, 3.6))
+fig, ax = plt.subplots(figsize=(4, 3.6),
+                       num="Heat map of the forest's pixel importances, bright in the centre")
 shown = ax.imshow(forest.feature_importances_.reshape(28, 28), cmap="viridis")
 fig.colorbar(shown, ax=ax, label="importance")
 ax.set_title("Where the forest looks")
@@ -152,7 +153,7 @@ print(c_table.round(4).to_string())
 best_c = max(c_rows, key=lambda C: c_rows[C]["validation accuracy"])
 print("best C:", best_c)
 
-fig, ax = plt.subplots(figsize=(5, 3.2))
+fig, ax = plt.subplots(figsize=(5, 3.2), num="Validation accuracy of the SVM against C, log scale")
 ax.semilogx(c_table.index, c_table["validation accuracy"], "o-")
 ax.set(xlabel="C (log scale)", ylabel="validation accuracy", xticks=c_table.index,
        xticklabels=[f"{c:g}" for c in c_table.index])
@@ -193,7 +194,8 @@ svc_errors = int((svc_predicted != y_test).sum())
 shared_errors = int(((forest_predicted != y_test) & (svc_predicted != y_test)).sum())
 print(f"test errors: forest {forest_errors}, SVM {svc_errors}, both {shared_errors}")
 
-fig, ax = plt.subplots(figsize=(6, 5.4))
+fig, ax = plt.subplots(figsize=(6, 5.4),
+                       num="Confusion matrix of the random forest on the test images")
 ConfusionMatrixDisplay.from_predictions(y_test, forest_predicted, ax=ax, cmap="Oranges",
                                         colorbar=False)
 ax.set(title="Random forest on the test images", xlabel="predicted digit",

@@ -145,7 +145,8 @@ print("same predictions on all 10,000 test images:",
 loaded_accuracy = float((loaded_predicted == y_test).mean())
 print(f"test accuracy of the loaded network: {loaded_accuracy:.4f}")
 
-fig, axes = plt.subplots(2, 6, figsize=(8, 3.3))
+fig, axes = plt.subplots(2, 6, figsize=(8, 3.3),
+                         num="Twelve test digits titled with their label and the network's reading")
 for ax, image, label, guess in zip(axes.flat, x_test, y_test, loaded_predicted):
     ax.imshow(image[:, :, 0], cmap="binary")
     ax.set_title(f"{label} read as {guess}", fontsize=9)

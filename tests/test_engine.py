@@ -384,14 +384,46 @@ A title
 # --8<-- [start:hello]
 print("hello")  # a comment in the code stays code
 # --8<-- [end:hello]
+
+# %% [markdown]
+# That is all.
 ''')
     refresh(["stated"], project=project_copy)
     book = nbformat.reads(engine.notebook("stated", project_copy), as_version=4)
-    assert [cell.cell_type for cell in book.cells] == ["markdown", "markdown", "code"]
+    assert [cell.cell_type for cell in book.cells] == ["markdown", "markdown", "code", "markdown"]
+    assert book.cells[3].source == "That is all."
     assert book.cells[0].source == "# A title"
     assert book.cells[1].source == "## Exercise 1\n\nSay *hello*."
     assert book.cells[2].source.endswith("# a comment in the code stays code")
     assert book.cells[2].outputs[0].text == "hello\n"
+
+
+def test_notebook_page_shows_labelled_figures_and_refuses_unlabelled_ones(project_copy):
+    import nbformat
+
+    drawing = '''# --8<-- [start:draw]
+import matplotlib.pyplot as plt
+
+fig, ax = plt.subplots(num=LABEL)
+ax.plot([0, 1], [1, 0])
+plt.show()
+# --8<-- [end:draw]
+'''
+    write_chapter(project_copy, "drawn", drawing.replace("LABEL", '"A line falling from 1 to 0"'))
+    refresh(["drawn"], project=project_copy)
+    assert engine.read_manifest("drawn", project_copy)["sections"][0]["alt"] == {
+        "draw-1": "A line falling from 1 to 0"}
+    page = nbformat.reads(engine.notebook("drawn", project_copy, page=True), as_version=4)
+    html = page.cells[-1].outputs[0].data["text/html"]
+    assert '<img src="../../outputs/drawn/draw-1.dark.svg#only-dark" alt="A line falling' in html
+    assert "<figcaption>" in html
+    download = nbformat.reads(engine.notebook("drawn", project_copy), as_version=4)
+    assert download.cells[-1].outputs[0].data["image/svg+xml"].startswith("<?xml")
+
+    write_chapter(project_copy, "drawn", drawing.replace("LABEL", "None"))
+    refresh(["drawn"], project=project_copy)
+    with pytest.raises(SnippetError, match=r"draw: figure draw-1 needs alt text .*num="):
+        engine.notebook("drawn", project_copy, page=True)
 
 
 def test_network_chapter_runs_alike_twice_in_one_process(project_copy):

@@ -72,8 +72,19 @@ def test_exercise_page_is_the_notebook_with_its_frozen_outputs(site, name):
         assert f'id="cell-id={section["name"]}"' in html  # the code cell
         for line in section["stdout"].splitlines():
             assert words(line) in text, f"{name}:{section['name']} does not show {line!r}"
-    figures = sum(len(s["figures"]) for s in read_manifest(name)["sections"])
-    assert html.count('src="data:image/svg+xml;base64,') == figures > 0  # the frozen SVGs
+    # The frozen light and dark SVGs, as on chapter pages, with the figure's label as alt text
+    sections = read_manifest(name)["sections"]
+    assert sum(len(s["figures"]) for s in sections) > 0
+    assert 'src="data:image' not in html and "No description has been" not in html
+    images = {a["src"]: (a.get("alt"), stack) for tag, a, stack in
+              parse(site / "exercises" / name / "index.html").tags if tag == "img"}
+    for section in sections:
+        for figure in section["figures"]:
+            for variant in ("light", "dark"):
+                svg = f"outputs/{name}/{figure}.{variant}.svg"
+                alt, stack = images[f"../../{svg}#only-{variant}"]
+                assert alt == section["alt"][figure] and "figure" in stack
+                assert (site / svg).exists()
     for download in (f"{name}.py", f"{name}.ipynb"):
         assert f'href="../../downloads/{download}"' in html
         assert (site / "downloads" / download).exists()
