@@ -7,7 +7,7 @@ The loop, one chapter at a time (``meet-mnist`` as the example):
     outputs/meet-mnist/             frozen: manifest.json (printed text, values, inputs
         |                           digest) and every figure as a light and a dark SVG
         | on_page_markdown()        {{ code("load") }}, {{ output("load") }},
-    docs/blog/posts/meet-mnist.md   {{ figure("gallery", alt=..., caption=...) }}, {{ value("n") }}
+    docs/chapters/posts/meet-mnist.md {{ figure("gallery", alt=..., caption=...) }}, {{ value("n") }}
 
 ``mkdocs build`` (this file is a MkDocs hook) re-runs a chapter only when its inputs digest
 changed: the script, the helper modules in ``snippets/``, the data file, the versions of the
@@ -897,7 +897,18 @@ class _SiteEmbedder:
                  "| measure | seconds | target | met |", "|---|---:|---|---|"]
         lines += [f"| {r['measure']} | {r['seconds']:,} | {r['target'] or '-'} | "
                   f"{'yes' if r['ok'] else '**no**'} |" for r in result["rows"]]
+        by_chapter = result.get("cold_run_by_chapter", {})
+        if by_chapter:  # where a cold run's time goes: mostly fitting models
+            lines += ["", '??? info "The cold run, chapter by chapter"', "",
+                      "    | chapter | seconds |", "    |---|---:|"]
+            lines += [f"    | [{c}]({self._page_of(c)}) | {s:,} |"
+                      for c, s in sorted(by_chapter.items(), key=lambda item: -item[1])]
         return "\n".join(lines)
+
+    def _page_of(self, chapter: str) -> str:
+        if chapter in self.project.exercise_sets():
+            return f"exercises/{chapter}.ipynb"
+        return f"chapters/posts/{chapter}.md"
 
 
     LEADERBOARD = ["features", "training images", "test images", "test accuracy",

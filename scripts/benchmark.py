@@ -50,14 +50,15 @@ def build_seconds(mode: str, site_dir: str, cwd: Path = ROOT) -> tuple[float, st
     return time.perf_counter() - started, result.stderr
 
 
-def cold_run(rows: list) -> None:
+def cold_run(rows: list, by_chapter: dict) -> None:
     with tempfile.TemporaryDirectory() as cache:
-        os.environ["MODEL_CACHE"] = cache  # model_cache.py reads it when imported
+        os.environ["MODEL_CACHE"] = cache  # model_cache.py and networks.py read it
         total = 0.0
         for chapter in engine.Project().chapters():
             started = time.perf_counter()
             engine.run_chapter(chapter)
             seconds = time.perf_counter() - started
+            by_chapter[chapter] = round(seconds, 1)
             total += seconds
             print(f"  cold run, {chapter:<32} {seconds:8.1f} s", flush=True)
         os.environ.pop("MODEL_CACHE")
@@ -123,12 +124,14 @@ def main() -> int:
         print(f"outputs are stale for {stale}: run `make outputs` first", file=sys.stderr)
         return 1
     rows: list = []
+    by_chapter: dict = {}
     if args.reuse_cold:
-        rows += [r for r in json.loads(RESULT.read_text())["rows"]
-                 if r["measure"].startswith("cold run")]
+        last = json.loads(RESULT.read_text())
+        rows += [r for r in last["rows"] if r["measure"].startswith("cold run")]
+        by_chapter = last.get("cold_run_by_chapter", {})
         assert rows, f"no cold run in {RESULT} to reuse"
     elif not args.skip_cold:
-        cold_run(rows)
+        cold_run(rows, by_chapter)
     builds(rows, args.repeat)
     edit_one_snippet(rows)
     if not args.skip_tests:
@@ -142,6 +145,7 @@ def main() -> int:
         "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python "
                    f"{platform.python_version()}",
         "rows": rows,
+        "cold_run_by_chapter": by_chapter,
     }, indent=1) + "\n")
     print(f"written to {RESULT.relative_to(ROOT)}")
     return 0 if all(row["ok"] for row in rows) else 1
