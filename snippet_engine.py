@@ -6,14 +6,14 @@ The loop, one chapter at a time (``meet-mnist`` as the example):
         | run_chapter()             one shared namespace, like a notebook
     outputs/meet-mnist/             frozen: manifest.json (printed text, values, inputs
         |                           digest) and every figure as a light and a dark SVG
-        | on_page_markdown()        {{ code("load") }}, {{ output("load") }},
-    docs/chapters/posts/meet-mnist.md {{ figure("gallery", alt=..., caption=...) }}, {{ value("n") }}
+        | on_page_markdown()        {{ code("load") }}, {{ output("load") }}, {{ value("n") }},
+    docs/chapters/posts/meet-mnist.md  {{ figure("gallery", alt=..., caption=...) }}
 
 ``mkdocs build`` (this file is a MkDocs hook) re-runs a chapter only when its inputs digest
 changed: the script, the helper modules in ``snippets/``, the data file, the versions of the
 libraries that shape results, ``FORMAT``, and for chapters that run the exported network
-(through ``digit_net.py``) its files in ``models/``. The tests call ``check_chapter()``, which runs the
-script afresh and compares the result with the frozen one.
+(through ``digit_net.py``) its files in ``models/``. The tests call ``check_chapter()``, which
+runs the script afresh and compares the result with the frozen one.
 
 Set ``ENGINE_EXECUTE`` to ``auto`` (default: run stale chapters), ``never`` (use frozen outputs
 as they are) or ``always`` (run every chapter). ``python snippet_engine.py [chapter ...]``
