@@ -62,6 +62,8 @@ def cold_run(rows: list, by_chapter: dict) -> None:
             total += seconds
             print(f"  cold run, {chapter:<32} {seconds:8.1f} s", flush=True)
         os.environ.pop("MODEL_CACHE")
+        # the tests below then find every model this run fitted, whatever the cache held
+        shutil.copytree(cache, ROOT / ".cache" / "models", dirs_exist_ok=True)
     rows.append({"measure": "cold run of every chapter (empty model cache)",
                  "seconds": round(total, 1), "target": "at most 1200 s",
                  "ok": total <= 1200})
