@@ -111,6 +111,9 @@ def test_suite(rows: list) -> None:
                  "seconds": round(seconds, 1), "target": "passes",
                  "ok": result.returncode == 0})
     print(f"  tests {seconds:.1f} s: {summary}")
+    if result.returncode != 0:  # say which tests, not only how many
+        print("\n".join(line for line in result.stdout.splitlines()
+                        if line.startswith(("FAILED", "ERROR"))), flush=True)
 
 
 def main() -> int:
