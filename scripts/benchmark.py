@@ -39,6 +39,8 @@ sys.path.insert(0, str(ROOT))
 import snippet_engine as engine  # noqa: E402
 
 RESULT = ROOT / "outputs" / "benchmark.json"
+COLD_RUN_TARGET_S = 1200  # issue 7: a fresh clone's outputs, CNN included, in 20 minutes
+NO_OP_TARGET_RATIO = 1.2  # a no-op build may cost at most this much more than execution off
 
 
 def build_seconds(mode: str, site_dir: str, cwd: Path = ROOT) -> tuple[float, str]:
@@ -65,8 +67,8 @@ def cold_run(rows: list, by_chapter: dict) -> None:
         # the tests below then find every model this run fitted, whatever the cache held
         shutil.copytree(cache, ROOT / ".cache" / "models", dirs_exist_ok=True)
     rows.append({"measure": "cold run of every chapter (empty model cache)",
-                 "seconds": round(total, 1), "target": "at most 1200 s",
-                 "ok": total <= 1200})
+                 "seconds": round(total, 1), "target": f"at most {COLD_RUN_TARGET_S} s",
+                 "ok": total <= COLD_RUN_TARGET_S})
 
 
 def builds(rows: list, repeat: int) -> None:
@@ -78,8 +80,9 @@ def builds(rows: list, repeat: int) -> None:
                 times[mode].append(build_seconds(mode, site_dir)[0])
     no_op, off = statistics.median(times["auto"]), statistics.median(times["never"])
     rows.append({"measure": f"no-op mkdocs build (median of {repeat})",
-                 "seconds": round(no_op, 2), "target": "at most 1.2 x execution off",
-                 "ok": no_op <= 1.2 * off})
+                 "seconds": round(no_op, 2),
+                 "target": f"at most {NO_OP_TARGET_RATIO} x execution off",
+                 "ok": no_op <= NO_OP_TARGET_RATIO * off})
     rows.append({"measure": f"mkdocs build, execution off (median of {repeat})",
                  "seconds": round(off, 2), "target": "", "ok": True})
     print(f"  no-op build {no_op:.2f} s, execution off {off:.2f} s, ratio {no_op / off:.2f}")
