@@ -6,7 +6,8 @@ everything that determines the result: the layers, the optimizer and loss, the i
 (which the seed set before building made), the training arrays, the seed for shuffling and
 dropout, the fit arguments, the versions of Keras and PyTorch, the machine code PyTorch was
 told to use and its thread count. The next call with the same inputs loads the trained copy
-and the history and seconds of the original run.
+and the history and seconds of the original run; a second process asking for the same
+network meanwhile waits for the first one's training (``model_cache.only_one_fit``).
 
 The Keras format holds no code to run: it is a zip of a JSON config and weights, loaded with
 Keras's safe mode on.
@@ -23,9 +24,10 @@ import numpy as np
 import torch
 
 from leaderboard import row
+from model_cache import only_one_fit
 
 CACHE_DIR = Path(os.environ.get("MODEL_CACHE", ".cache/models"))
-# the machine code PyTorch's kernels were pinned to (see snippet_engine.PINNED_NUMERICS)
+# the machine code PyTorch's kernels were pinned to (see snippet_engine/numerics.py)
 TORCH_PINS = ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "MKL_CBWR")
 
 
@@ -38,6 +40,11 @@ def train(network, x, y, *, seed, **fit_args):
         [os.environ.get(name) for name in TORCH_PINS],
     ])
     path = CACHE_DIR / f"network-{key}.keras"
+    with only_one_fit(path):
+        return _load_or_train(path, network, x, y, seed, fit_args)
+
+
+def _load_or_train(path, network, x, y, seed, fit_args):
     record = path.with_suffix(".json")
     if path.exists() and record.exists():
         trained = keras.saving.load_model(path, safe_mode=True)

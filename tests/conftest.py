@@ -1,9 +1,8 @@
-"""Shared fixtures: the project as it is, throwaway copies of it, and the built site."""
+"""Shared fixtures: the project as it is, and the built site."""
 
 import functools
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -12,22 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from snippet_engine import Project
+from snippet_engine import Project, numerics
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def project_copy(tmp_path) -> Project:
-    """A copy of snippets/, outputs/, models/ and data/ (linked, it is large) in a temporary
-    folder."""
-    shutil.copytree(ROOT / "snippets", tmp_path / "snippets",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "outputs", tmp_path / "outputs")
-    shutil.copytree(ROOT / "models", tmp_path / "models", ignore=shutil.ignore_patterns("*.keras"))
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "mnist.npz").symlink_to(ROOT / "data" / "mnist.npz")
-    return Project(tmp_path)
+PROJECT = Project(ROOT)
+# Tests that compute in this process (the draw app's network, say) use the machine code the
+# chapters run with. Set before anything imports NumPy; chapter runs set their own.
+for _name, _value in numerics.pinned_environment(PROJECT.config.threads).items():
+    if _name not in numerics.THREAD_VARIABLES:
+        os.environ.setdefault(_name, _value)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from snippet_engine import Project
+from conftest import PROJECT
+from site_content import exercise_sets
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -102,10 +103,10 @@ def test_palette_toggle_switches_figures_to_dark(browser, site_url):
     visit.close()
 
 
-@pytest.mark.parametrize("chapter", Project().chapters())
+@pytest.mark.parametrize("chapter", PROJECT.chapters())
 def test_screenshots_in_light_and_dark(browser, site_url, chapter):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    folder = "exercises" if chapter in Project().exercise_sets() else "chapters"
+    folder = "exercises" if chapter in exercise_sets(PROJECT) else "chapters"
     for scheme in ("light", "dark"):
         visit = Visit(browser, f"{site_url}/{folder}/{chapter}/", scheme)
         visit.page.evaluate("document.querySelectorAll('img').forEach(i => i.loading = 'eager')")

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from snippet_engine import Project
+from conftest import PROJECT
+from site_content import exercise_sets
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,8 +36,8 @@ def parse(path: Path) -> Elements:
     return elements
 
 
-@pytest.mark.parametrize("chapter", [c for c in Project().chapters()
-                                     if c not in Project().exercise_sets()])
+@pytest.mark.parametrize("chapter", [c for c in PROJECT.chapters()
+                                     if c not in exercise_sets(PROJECT)])
 def test_chapter_page_shows_its_figures_with_alt_text_and_captions(site, chapter):
     page = site / "chapters" / chapter / "index.html"
     html = page.read_text()
@@ -53,7 +54,7 @@ def test_chapter_page_shows_its_figures_with_alt_text_and_captions(site, chapter
         (ROOT / "snippets" / f"{chapter}.py").read_bytes()
 
 
-@pytest.mark.parametrize("name", Project().exercise_sets())
+@pytest.mark.parametrize("name", exercise_sets(PROJECT))
 def test_exercise_page_is_the_notebook_with_its_frozen_outputs(site, name):
     """mkdocs-jupyter renders the notebook, not run again: each statement, then the section's
     code, what it printed and its figures; then the downloads, as on a chapter page."""
@@ -64,8 +65,8 @@ def test_exercise_page_is_the_notebook_with_its_frozen_outputs(site, name):
     html = (site / "exercises" / name / "index.html").read_text()
     words = lambda text: "".join(text.split())  # noqa: E731  (spacing around tags varies)
     text = words(unescape(re.sub(r"<[^>]+>", " ", html)))
-    statements = markdown_cells(Project().script(name))
-    for section in read_manifest(name)["sections"]:
+    statements = markdown_cells(PROJECT.script(name))
+    for section in read_manifest(name, PROJECT)["sections"]:
         for cell in statements[section["name"]]:  # the statement ("## Exercise 6: ...")
             for line in cell.replace("#", "").replace("`", "").splitlines():
                 assert words(line) in text, f"{name}: statement line {line!r} is not shown"
@@ -73,7 +74,7 @@ def test_exercise_page_is_the_notebook_with_its_frozen_outputs(site, name):
         for line in section["stdout"].splitlines():
             assert words(line) in text, f"{name}:{section['name']} does not show {line!r}"
     # The frozen light and dark SVGs, as on chapter pages, with the figure's label as alt text
-    sections = read_manifest(name)["sections"]
+    sections = read_manifest(name, PROJECT)["sections"]
     assert sum(len(s["figures"]) for s in sections) > 0
     assert 'src="data:image' not in html and "No description has been" not in html
     images = {a["src"]: (a.get("alt"), stack) for tag, a, stack in
@@ -92,7 +93,7 @@ def test_exercise_page_is_the_notebook_with_its_frozen_outputs(site, name):
 
 def test_the_seventeen_exercises_are_all_stated_once(site):
     numbers = []
-    for name in Project().exercise_sets():
+    for name in exercise_sets(PROJECT):
         html = (site / "exercises" / name / "index.html").read_text()
         numbers += [int(n) for n in re.findall(r'<h2 id="exercise-(\d+)-', html)]
     assert sorted(numbers) == list(range(1, 18))
@@ -163,8 +164,8 @@ def test_leaderboard_lists_every_model_best_first(site):
     from snippet_engine import read_manifest
 
     expected = {}  # model and features -> accuracy, from every chapter's frozen outputs
-    for chapter in Project().chapters():
-        for section in read_manifest(chapter)["sections"]:
+    for chapter in PROJECT.chapters():
+        for section in read_manifest(chapter, PROJECT)["sections"]:
             table = section["values"].get("leaderboard", {}).get("table")
             for model, row in zip(table["index"] if table else [], table["rows"] if table else []):
                 entry = dict(zip(table["columns"], row))
@@ -196,7 +197,7 @@ def test_published_network_weights_are_the_frozen_export():
 
     values = {}
     for chapter in ("convolutional-network", "shipping-a-model"):
-        for section in read_manifest(chapter)["sections"]:
+        for section in read_manifest(chapter, PROJECT)["sections"]:
             values.update(section["values"])
     weights = Path(__file__).resolve().parent.parent / "models" / "digit-cnn.bin"
     exported = np.frombuffer(weights.read_bytes(), dtype="<f4")
@@ -212,7 +213,7 @@ def test_exercise_15_reuses_the_chapters_deeper_network():
 
     def values(chapter):
         found = {}
-        for section in read_manifest(chapter)["sections"]:
+        for section in read_manifest(chapter, PROJECT)["sections"]:
             found.update(section["values"])
         return found
 

@@ -13,7 +13,7 @@ import json
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent
 MODEL = Path(os.environ.get("DIGIT_CNN", ROOT / "models" / "digit-cnn.json"))
 SITE_DIR = "assets/models"
 CODE = ROOT / "docs" / "javascripts" / "draw"  # the demo's JavaScript and CSS

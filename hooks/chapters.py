@@ -1,0 +1,142 @@
+"""MkDocs hook: the engine (``snippet_engine``) in the build.
+
+- before the build, stale chapters run and freeze (``ENGINE_EXECUTE``: auto, never, always);
+- their figures, the ``.py`` and ``.ipynb`` downloads and the exercise notebooks join the
+  site (``outputs/`` is added by this hook, not written into ``docs/``, so that ``mkdocs
+  serve`` does not rebuild forever);
+- ``{{ directives }}`` in pages expand from the frozen outputs; a chapter page ends with its
+  "Run this chapter yourself" box;
+- after the build, a warning (an error with ``--strict``) names anything a chapter printed
+  or drew that its page does not show.
+
+What is particular to this site lives in ``site_content.py`` beside this file.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+
+import site_content  # noqa: I001  (beside this hook: MkDocs puts its folder on sys.path)
+from snippet_engine import (ChapterDirectives, Directives, Project, SnippetError, expand,
+                            notebook, read_manifest, refresh, unshown)
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger("mkdocs.hooks.chapters")
+
+
+class Build:
+    """What one build knows: the project, and what its pages embedded."""
+
+    def __init__(self):
+        self.project = Project(ROOT)
+        self.shown: dict[str, set] = {}
+
+
+_build = Build()  # MkDocs hooks are modules; a fresh one per build in on_pre_build
+
+
+def on_pre_build(config) -> None:
+    global _build
+    _build = Build()
+    try:
+        refresh(_build.project, log=log)
+    except SnippetError as error:
+        raise PluginError(str(error)) from None
+
+
+@event_priority(10)  # before mkdocs-jupyter's on_files, which makes .ipynb files pages
+def on_files(files, config):
+    project = _build.project
+    for chapter in project.chapters():
+        for path in sorted((project.outputs / chapter).glob("*.svg")):
+            files.append(File.generated(config, f"outputs/{chapter}/{path.name}",
+                                        abs_src_path=str(path)))
+    for path in sorted(project.snippets.glob("*.py")):
+        files.append(File.generated(config, f"downloads/{path.name}", abs_src_path=str(path)))
+    for chapter in project.chapters():
+        if read_manifest(chapter, project):
+            files.append(File.generated(config, f"downloads/{chapter}.ipynb",
+                                        content=notebook(chapter, project)))
+    pages = project.cache / "notebook-pages"
+    for name in site_content.exercise_sets(project):
+        if read_manifest(name, project):
+            try:
+                _write_if_changed(pages / "exercises" / f"{name}.ipynb", notebook(
+                    name, project, figure_html=site_content.notebook_figure))
+            except SnippetError as error:
+                raise PluginError(str(error)) from None
+            # A File with a source folder, as if in docs/: mkdocs-jupyter wraps the File
+            # and loses the path of a File.generated(abs_src_path=...).
+            files.append(File(f"exercises/{name}.ipynb", src_dir=str(pages),
+                              dest_dir=config.site_dir,
+                              use_directory_urls=config.use_directory_urls))
+    return files
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    """mkdocs-jupyter reads pages from files only: written under .cache/, because a file
+    written into docs/ during a build would make ``mkdocs serve`` rebuild forever."""
+    if not path.exists() or path.read_text() != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    if not page.file.src_uri.endswith(".md"):  # a notebook page: mkdocs-jupyter renders it
+        return markdown
+    project = _build.project
+    chapter = Path(page.file.src_uri).stem
+    is_chapter = chapter in project.chapters()
+    manifest = read_manifest(chapter, project) if is_chapter else None
+    if is_chapter and manifest is None:
+        raise PluginError(f"{page.file.src_uri}: no frozen outputs in outputs/{chapter}/")
+    page_dir = posixpath.dirname(page.file.src_uri)
+    link = lambda uri: posixpath.relpath(uri, page_dir or ".")  # noqa: E731
+    site = site_content.site_directives(project)
+    if manifest:
+        shown = _build.shown.setdefault(chapter, set())
+        directives = ChapterDirectives(chapter, manifest, link, shown, functions=site)
+    else:
+        directives = Directives(site)
+    try:
+        text = expand(markdown, directives)
+    except (ValueError, SnippetError) as error:
+        raise PluginError(f"{page.file.src_uri}: {error}") from None
+    if manifest:
+        text += site_content.footer(chapter, manifest, link, project)
+    return text
+
+
+def on_page_content(html: str, page, config, files) -> str:
+    """An exercise set's page, rendered from its notebook, ends with its downloads too."""
+    import markdown as python_markdown
+    from mkdocs.utils import get_relative_url
+
+    project = _build.project
+    name = Path(page.file.src_uri).stem
+    if not page.file.src_uri.endswith(".ipynb") or name not in site_content.exercise_sets(
+            project):
+        return html
+    link = lambda uri: get_relative_url(uri, page.url)  # noqa: E731
+    footer = site_content.footer(name, read_manifest(name, project), link, project)
+    return html + python_markdown.markdown(footer, extensions=config.markdown_extensions,
+                                           extension_configs=config.mdx_configs)
+
+
+def on_post_build(config) -> None:
+    """Everything a chapter prints or draws must be on its page: warn (strict fails) if not.
+    (An exercise set's page is its notebook, which shows everything.)"""
+    project = _build.project
+    for chapter in project.chapters():
+        if chapter in site_content.exercise_sets(project):
+            continue
+        manifest = read_manifest(chapter, project) or {"sections": []}
+        for what in unshown(manifest, _build.shown.get(chapter, set())):
+            kind, name = what.split(":", 1)
+            log.warning("%s: %s '%s' is not shown on the chapter's page", chapter, kind, name)

@@ -1,0 +1,65 @@
+"""The proof: every chapter run afresh (once) and compared with what its page shows.
+
+One fresh run per chapter proves three things at once: the frozen outputs are current (the
+comparison is exact), the run is deterministic (the frozen outputs came from an earlier
+run), and the ``.py`` download runs on its own (the run happens in a reader's folder). With
+``notebooks=True`` each chapter's ``.ipynb`` download is executed too, in the same pool as
+soon as its chapter has run (so the models it reuses are cached). ``check_digests`` is the
+cheap check that runs nothing: are the frozen outputs' inputs digests current?
+"""
+
+from __future__ import annotations
+
+import logging
+
+from .compare import compare, compare_notebook
+from .config import Project, SnippetError
+from .execute import LOG, run_chapters
+from .inputs import changed_inputs, digest, inputs_of, read_manifest
+
+
+def check_chapters(project: Project, chapters=None, *, jobs: int | None = None,
+                   notebooks: bool = False, log: logging.Logger = LOG) -> dict[str, list[str]]:
+    """Each chapter's problems: empty when a fresh run gives exactly the frozen outputs."""
+    chapters = project.chapters() if chapters is None else list(chapters)
+    problems: dict[str, list[str]] = {c: [] for c in chapters}
+    frozen = {c: read_manifest(c, project) for c in chapters}
+    for chapter, manifest in frozen.items():
+        if manifest is None:
+            problems[chapter].append(f"{chapter}: no frozen outputs in outputs/{chapter}/")
+
+    def compared(chapter, run):
+        problems[chapter] += compare(frozen[chapter], project.outputs / chapter, run,
+                                     project.config, project.root)
+        if notebooks:
+            return lambda: notebook_problems(chapter)
+
+    def notebook_problems(chapter):
+        from .notebooks import run_notebook
+
+        try:
+            problems[chapter] += compare_notebook(frozen[chapter],
+                                                  run_notebook(chapter, project, log))
+        except SnippetError as error:
+            problems[chapter].append(str(error))
+
+    runs = run_chapters([c for c in chapters if frozen[c]], project, jobs=jobs,
+                        then=compared, log=log)
+    for chapter, run in runs.items():
+        if isinstance(run, SnippetError):
+            problems[chapter].append(str(run))
+    return problems
+
+
+def check_digests(project: Project, chapters=None) -> dict[str, str]:
+    """The stale chapters and why (which inputs changed), running nothing."""
+    found = {}
+    for chapter in project.chapters() if chapters is None else chapters:
+        manifest = read_manifest(chapter, project)
+        if manifest is None:
+            found[chapter] = "no frozen outputs"
+            continue
+        inputs = inputs_of(chapter, project)
+        if manifest["digest"] != digest(inputs):
+            found[chapter] = f"changed: {changed_inputs(manifest['inputs'], inputs)}"
+    return found

@@ -1,0 +1,150 @@
+"""Where a project's pieces are, and the engine's options, read in one place.
+
+A project is a folder with ``snippets/`` (chapter scripts and helper modules), ``outputs/``
+(frozen results) and a ``pyproject.toml`` whose ``[tool.snippet_engine]`` table holds the
+options below. Two environment variables override it for one command: ``ENGINE_EXECUTE``
+(``auto``, ``never``, ``always``) and ``ENGINE_JOBS`` (a number of worker processes).
+
+| option | meaning | default |
+|---|---|---|
+| ``packages`` | distributions whose versions shape every chapter's results | ``[]`` |
+| ``imported-packages`` | import name -> distribution, counted only where imported | ``{}`` |
+| ``data`` | files every chapter reads (inputs; linked into the reader's folder) | ``[]`` |
+| ``helper-files`` | helper module -> files it reads (inputs of the chapters importing it) | ``{}`` |
+| ``exports`` | chapter -> files its run writes that the project keeps (``models/...``) | ``{}`` |
+| ``threads`` | BLAS and OpenMP threads in every chapter run, whatever ``jobs`` is | ``2`` |
+| ``unset-environment`` | variables of the caller a worker does not get (a reader's shell | |
+| | lacks them): added to ``PYTHONWARNINGS``, ``PYTHONSTARTUP``, ``PYTHONPATH`` | ``[]`` |
+| ``jobs`` | chapters run at once | cores |
+| ``tolerance`` | relative tolerance for floats; printed text must match exactly | ``1e-9`` |
+| ``measured`` | regex: values (or table columns) whose name matches are timings | ``seconds`` |
+| ``execute`` | ``auto`` (stale chapters), ``never``, ``always`` | ``auto`` |
+| ``format`` | bump when what a run records changes shape: everything re-runs | ``1`` |
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+EXECUTE_MODES = ("auto", "never", "always")
+
+
+class SnippetError(Exception):
+    """A chapter cannot be parsed, run or published; the message names the cause."""
+
+
+@dataclass(frozen=True)
+class Config:
+    packages: tuple[str, ...] = ()
+    imported_packages: dict[str, str] = field(default_factory=dict)
+    data: tuple[str, ...] = ()
+    helper_files: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    exports: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    threads: int = 2
+    unset_environment: tuple[str, ...] = ()
+    jobs: int = max(1, os.cpu_count() or 1)
+    tolerance: float = 1e-9
+    measured: str = "seconds"
+    execute: str = "auto"
+    format: int = 1
+    svg_salt: str = "snippet-engine"
+
+    @classmethod
+    def load(cls, pyproject: Path, environ=os.environ) -> Config:
+        table = {}
+        if pyproject.exists():
+            table = tomllib.loads(pyproject.read_text()).get("tool", {}).get("snippet_engine", {})
+        options = {key.replace("-", "_"): value for key, value in table.items()}
+        unknown = set(options) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise SnippetError(f"{pyproject}: unknown [tool.snippet_engine] option(s) "
+                               f"{', '.join(sorted(unknown))}")
+        for key in ("packages", "data", "unset_environment"):
+            if key in options:
+                options[key] = tuple(options[key])
+        for key in ("helper_files", "exports"):
+            if key in options:
+                options[key] = {name: tuple(paths) for name, paths in options[key].items()}
+        if "ENGINE_EXECUTE" in environ:
+            options["execute"] = environ["ENGINE_EXECUTE"]
+        if "ENGINE_JOBS" in environ:
+            options["jobs"] = environ["ENGINE_JOBS"]
+        config = cls(**options)
+        config.validate()
+        return config
+
+    def validate(self) -> None:
+        if self.execute not in EXECUTE_MODES:
+            raise SnippetError(f"execute={self.execute!r}: use {', '.join(EXECUTE_MODES)} "
+                               "(ENGINE_EXECUTE or [tool.snippet_engine] execute)")
+        for name in ("jobs", "threads"):
+            value = getattr(self, name)
+            try:
+                number = int(value)
+            except (TypeError, ValueError):
+                number = 0
+            if number < 1 or number != float(value):
+                raise SnippetError(f"{name}={value!r}: use a whole number of at least 1")
+            object.__setattr__(self, name, number)
+
+    def is_measured(self, name: str) -> bool:
+        return re.search(self.measured, name) is not None
+
+
+MARKER = re.compile(r"^\s*# --8<-- \[(start|end):([a-z][-_0-9a-z]*)\]\s*$")  # as pymdownx
+
+
+class Project:
+    """A project folder: its layout and its configuration."""
+
+    def __init__(self, root: Path | str, config: Config | None = None):
+        self.root = Path(root).resolve()
+        self._config = config
+
+    def __repr__(self) -> str:
+        return f"Project({str(self.root)!r})"
+
+    @cached_property
+    def config(self) -> Config:
+        return self._config or Config.load(self.root / "pyproject.toml")
+
+    @property
+    def snippets(self) -> Path:
+        return self.root / "snippets"
+
+    @property
+    def outputs(self) -> Path:
+        return self.root / "outputs"
+
+    @property
+    def cache(self) -> Path:
+        return self.root / ".cache"
+
+    def script(self, chapter: str) -> Path:
+        return self.snippets / f"{chapter}.py"
+
+    def chapters(self) -> list[str]:
+        """Scripts with named sections are chapters; other ``.py`` files are helpers."""
+        return sorted(p.stem for p in self.snippets.glob("*.py") if has_sections(p))
+
+    def helpers(self) -> list[Path]:
+        return sorted(p for p in self.snippets.glob("*.py") if not has_sections(p))
+
+    def manifest_path(self, chapter: str) -> Path:
+        return self.outputs / chapter / "manifest.json"
+
+
+def has_sections(path: Path) -> bool:
+    return any(MARKER.match(line) for line in path.read_text().splitlines())
+
+
+def relative(path: Path | str, base: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,164 @@
+"""Running chapters: each in a fresh worker process, in a reader's folder, several at once.
+
+``run_chapter`` copies into an empty temporary folder exactly what the chapter's page offers
+for download (the script, its helper modules, the files they read) and links the data
+files, then starts ``worker.py`` there with the numerics pinned. So every run is also the
+proof that the downloaded script runs on its own. ``run_chapters`` runs several with up to
+``jobs`` workers at once, the slowest-known first; each worker's thread counts come from the
+configuration, never from ``jobs``, so scheduling cannot change a result.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import numerics
+from .config import Project, SnippetError
+from .inputs import digest, inputs_of, reader_files, where
+
+LOG = logging.getLogger("snippet_engine")
+WORKER = "import snippet_engine.worker as w; w.main()"
+# Not what a reader's shell has: the caller's choices must not leak into a chapter.
+NOT_PASSED = ("PYTHONWARNINGS", "PYTHONSTARTUP", "PYTHONPATH")
+
+
+@dataclass
+class Run:
+    manifest: dict
+    files: dict[str, bytes] = field(default_factory=dict)  # figure file name -> SVG bytes
+    exports: dict[str, bytes] = field(default_factory=dict)  # project path -> bytes
+    seconds: float = 0.0
+
+
+def prepare_folder(chapter: str, project: Project, folder: Path) -> None:
+    """The folder a reader sets up from the chapter page's download links."""
+    for name, source in reader_files(chapter, project).items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if name in project.config.data:
+            if source.exists():  # else the chapter's own loader says what is missing
+                target.symlink_to(source)
+        elif source.exists():
+            shutil.copyfile(source, target)
+
+
+def worker_environment(project: Project, **extra) -> dict[str, str]:
+    unset = {*NOT_PASSED, *project.config.unset_environment}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    env.setdefault("MODEL_CACHE", str(project.cache / "models"))  # shared by every chapter
+    env.update(numerics.pinned_environment(project.config.threads), MPLBACKEND="Agg", **extra)
+    return env
+
+
+def run_chapter(chapter: str, project: Project, log: logging.Logger = LOG) -> Run:
+    """Run every section of a chapter in order in a worker; nothing in the project changes."""
+    script = project.script(chapter)
+    if not script.exists():
+        raise SnippetError(f"no chapter {chapter}: {where(script, project)} does not exist")
+    inputs = inputs_of(chapter, project)
+    with tempfile.TemporaryDirectory(prefix=f"{chapter}-") as temp:
+        folder, out = Path(temp) / "reader", Path(temp) / "out"
+        folder.mkdir()
+        out.mkdir()
+        prepare_folder(chapter, project, folder)
+        job = {"script": str(folder / script.name), "where": where(script, project),
+               "out": str(out), "threads": project.config.threads,
+               "svg_salt": project.config.svg_salt}
+        (out / "job.json").write_text(json.dumps(job))
+        started = time.perf_counter()
+        _start_worker(chapter, [sys.executable, "-c", WORKER, str(out / "job.json")],
+                      folder, worker_environment(project), log)
+        result = json.loads((out / "result.json").read_text())
+        if "error" in result:
+            raise SnippetError(result["error"])
+        run = Run({"chapter": chapter, "digest": digest(inputs), "inputs": inputs,
+                   "sections": result["sections"]}, seconds=time.perf_counter() - started)
+        for section in result["sections"]:
+            for figure in section["figures"]:
+                for name in (f"{figure}.light.svg", f"{figure}.dark.svg"):
+                    run.files[name] = (out / name).read_bytes()
+        for name in project.config.exports.get(chapter, ()):
+            if not (folder / name).exists():
+                raise SnippetError(f"{chapter}: the run did not write {name}, which the "
+                                   "project's exports say it makes")
+            run.exports[name] = (folder / name).read_bytes()
+    log.info("%s: %d sections in %.1f s", chapter, len(run.manifest["sections"]), run.seconds)
+    return run
+
+
+def _start_worker(chapter: str, command: list[str], folder: Path, env: dict,
+                  log: logging.Logger) -> None:
+    """Run a worker, logging what it says line by line; fail with its last words if it dies."""
+    last = deque(maxlen=20)
+    with subprocess.Popen(command, cwd=folder, env=env, stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          errors="replace") as process:
+        for line in process.stdout:
+            last.append(line.rstrip())
+            log.info("%s: %s", chapter, line.rstrip())
+    if not (Path(command[-1]).parent / "result.json").exists():
+        said = "\n".join(last) or "(nothing)"
+        raise SnippetError(f"{chapter}: the worker process stopped with exit code "
+                           f"{process.returncode} before it finished; its last output:\n{said}")
+
+
+def order(chapters: list[str], project: Project) -> list[str]:
+    """Slowest first, by the last recorded run times: a long chapter started last would
+    leave the other workers idle at the end. Unknown ones count as slow."""
+    known = _timings(project)
+    return sorted(chapters, key=lambda c: -known.get(c, float("inf")))
+
+
+def _timings(project: Project) -> dict[str, float]:
+    path = project.cache / "engine" / "timings.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _record_timings(project: Project, seconds: dict[str, float]) -> None:
+    if seconds:
+        path = project.cache / "engine" / "timings.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({**_timings(project), **seconds}, indent=1, sort_keys=True))
+
+
+def run_chapters(chapters: list[str], project: Project, *, jobs: int | None = None,
+                 then=None, log: logging.Logger = LOG) -> dict[str, Run | SnippetError]:
+    """Run chapters, up to ``jobs`` at once. ``then(chapter, run)``, called as each one
+    finishes, may return more work for the same pool: a callable that keeps its own result.
+    Returns each chapter's run, or the error that stopped it."""
+    jobs = jobs or project.config.jobs
+    results: dict[str, Run | SnippetError] = {}
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        pending = {pool.submit(run_chapter, c, project, log): c for c in order(chapters, project)}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                chapter = pending.pop(future)
+                if chapter is None:  # follow-up work
+                    future.result()
+                    continue
+                try:
+                    results[chapter] = future.result()
+                except SnippetError as error:
+                    results[chapter] = error
+                    continue
+                more = then(chapter, results[chapter]) if then else None
+                if more:
+                    pending[pool.submit(more)] = None
+    _record_timings(project, {c: round(r.seconds, 1) for c, r in results.items()
+                              if isinstance(r, Run)})
+    return results

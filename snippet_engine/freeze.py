@@ -1,0 +1,63 @@
+"""Freezing: a chapter's outputs replaced all at once, and refreshing the stale ones."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .config import Project, SnippetError
+from .execute import LOG, Run, run_chapters
+from .inputs import is_fresh, read_manifest
+
+
+def write_outputs(chapter: str, run: Run, project: Project) -> None:
+    """Replace a chapter's outputs all at once: a failed run never leaves a half-written set.
+    Files the chapter exports (the project's copy of a trained network, say) follow."""
+    project.outputs.mkdir(parents=True, exist_ok=True)
+    final = project.outputs / chapter
+    staging = Path(tempfile.mkdtemp(prefix=f".{chapter}-", dir=project.outputs))
+    staging.chmod(0o755)  # mkdtemp makes it private; the outputs are for everyone
+    for name, data in run.files.items():
+        (staging / name).write_bytes(data)
+    manifest = json.dumps(run.manifest, indent=1, sort_keys=True, ensure_ascii=False)
+    (staging / "manifest.json").write_text(manifest + "\n")
+    for name, data in run.exports.items():
+        target = project.root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.partial")
+        partial.write_bytes(data)
+        os.replace(partial, target)
+    old = project.outputs / f".{chapter}.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        final.rename(old)
+    staging.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def refresh(project: Project, chapters=None, *, mode: str | None = None,
+            jobs: int | None = None, log: logging.Logger = LOG) -> list[str]:
+    """Run the chapters whose outputs are stale (``auto``), all (``always``) or none
+    (``never``), each frozen as soon as it finishes; return those that ran. If any fails,
+    the others still freeze, and the error names every failure."""
+    mode = mode or project.config.execute
+    chapters = project.chapters() if chapters is None else list(chapters)
+    if mode == "never":
+        return []
+    todo = [c for c in chapters if mode == "always" or not is_fresh(c, project)]
+    for chapter in todo:
+        log.info("%s: running (outputs %s)", chapter,
+                 "stale" if read_manifest(chapter, project) else "missing")
+
+    def freeze(chapter, run):
+        write_outputs(chapter, run, project)
+
+    results = run_chapters(todo, project, jobs=jobs, then=freeze, log=log)
+    failed = [str(r) for r in results.values() if isinstance(r, SnippetError)]
+    if failed:
+        raise SnippetError("\n\n".join(failed))
+    return [c for c in todo if c in results]

@@ -1,0 +1,120 @@
+"""Freshness: everything that can change a chapter's outputs, fingerprinted.
+
+A chapter's inputs are its script, the helper modules it imports (directly or through
+another helper), the files those helpers read (``helper-files``), the data files, the
+Python version, the versions of the packages that shape results, the thread count and the
+engine's format. Their digest is frozen with the outputs; a chapter whose digest changed is
+stale. The same list says what a reader must download to run the chapter: ``reader_files``.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from .config import Project, relative
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def imported_modules(source: str) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def helpers_of(chapter: str, project: Project) -> list[Path]:
+    """The helper modules a chapter imports, directly or through another helper."""
+    available = {p.stem: p for p in project.helpers()}
+    found, queue = {}, [project.script(chapter)]
+    while queue:
+        for name in imported_modules(queue.pop().read_text()):
+            if name in available and name not in found:
+                found[name] = available[name]
+                queue.append(available[name])
+    return sorted(found.values())
+
+
+def helper_files_of(chapter: str, project: Project) -> list[str]:
+    """Project files (``models/...``) that the chapter's helpers read, relative to the root."""
+    helpers = {p.stem for p in helpers_of(chapter, project)}
+    return [path for helper, paths in sorted(project.config.helper_files.items())
+            if helper in helpers for path in paths]
+
+
+def reader_files(chapter: str, project: Project) -> dict[str, Path]:
+    """What a reader needs in a folder to run the chapter: folder path -> project file."""
+    files = {p.name: p for p in [project.script(chapter), *helpers_of(chapter, project)]}
+    for path in [*project.config.data, *helper_files_of(chapter, project)]:
+        files[path] = project.root / path
+    return files
+
+
+def _fingerprint(path: Path) -> str:
+    return sha256(path.read_bytes()) if path.exists() else "missing"
+
+
+def inputs_of(chapter: str, project: Project) -> dict:
+    """Everything that can change a chapter's outputs, as fingerprints."""
+    config = project.config
+    code = [project.script(chapter), *helpers_of(chapter, project)]
+    imported = set().union(*(imported_modules(p.read_text()) for p in code))
+    packages = [*config.packages, *(config.imported_packages[m]
+                                    for m in sorted(imported & config.imported_packages.keys()))]
+    inputs = {
+        "format": config.format,
+        "files": {p.name: sha256(p.read_bytes()) for p in code},
+        "data": {path: _fingerprint(project.root / path) for path in config.data},
+        "python": "%d.%d" % sys.version_info[:2],
+        "packages": {name: metadata.version(name) for name in packages},
+        "threads": config.threads,
+    }
+    shared = helper_files_of(chapter, project)
+    if shared:
+        inputs["helper-files"] = {path: _fingerprint(project.root / path) for path in shared}
+    return inputs
+
+
+def digest(inputs: dict) -> str:
+    return sha256(json.dumps(inputs, sort_keys=True).encode())
+
+
+def read_manifest(chapter: str, project: Project) -> dict | None:
+    path = project.manifest_path(chapter)
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def is_fresh(chapter: str, project: Project) -> bool:
+    manifest = read_manifest(chapter, project)
+    return bool(manifest) and manifest["digest"] == digest(inputs_of(chapter, project))
+
+
+def stale(project: Project, chapters=None) -> list[str]:
+    """The chapters (all by default) whose frozen outputs are missing or out of date."""
+    chapters = project.chapters() if chapters is None else chapters
+    return [c for c in chapters if not is_fresh(c, project)]
+
+
+def changed_inputs(old: dict, new: dict) -> str:
+    """The dotted names of the inputs that differ, for a message."""
+    def flat(d, prefix=""):
+        if not isinstance(d, dict):
+            return {prefix.rstrip("."): d}
+        return {k2: v2 for k, v in d.items() for k2, v2 in flat(v, f"{prefix}{k}.").items()}
+
+    a, b = flat(old), flat(new)
+    return ", ".join(sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))) or "none"
+
+
+def where(path: Path, project: Project) -> str:
+    return relative(path, project.root)

@@ -1,0 +1,109 @@
+"""A chapter as a Jupyter notebook, and running that notebook as a reader would.
+
+``notebook`` writes a title cell, the script's text cells, then one code cell per section
+with the frozen printed output and figures, so it reads complete before it is run. A site
+that renders notebooks as pages passes ``figure_html`` to show its own figure markup in
+place of the embedded SVG.
+
+``run_notebook`` executes the download in a reader's folder, in a worker process with the
+same pinned environment as a chapter run, and returns the executed notebook.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import tempfile
+from pathlib import Path
+
+from .config import Project, SnippetError
+from .execute import LOG, _start_worker, prepare_folder, worker_environment
+from .inputs import read_manifest
+from .sections import markdown_cells, parse_sections, title_markdown
+
+NOTEBOOK_WORKER = "import snippet_engine.notebooks as n; n.execute_main()"
+
+
+def notebook(chapter: str, project: Project, figure_html=None) -> str:
+    """The notebook's JSON text. ``figure_html(chapter, section, figure, alt)`` -> HTML."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    script = project.script(chapter)
+    manifest = read_manifest(chapter, project)
+    if manifest is None:
+        raise SnippetError(f"{chapter}: no frozen outputs to make its notebook from")
+    cells = [new_markdown_cell(title_markdown(script), id="title")]
+    texts = markdown_cells(script)
+    sections = parse_sections(script, f"snippets/{script.name}")
+    if [s.name for s in sections] != [r["name"] for r in manifest["sections"]]:
+        raise SnippetError(f"{chapter}: the frozen outputs are of other sections than "
+                           f"snippets/{script.name} has: run the chapter again")
+    for number, (section, record) in enumerate(zip(sections, manifest["sections"]), 1):
+        cells += [new_markdown_cell(text, id=f"{section.name}-text{'' if n == 1 else n}")
+                  for n, text in enumerate(texts.get(section.name, []), 1)]
+        outputs = []
+        if record["stdout"]:
+            outputs.append(new_output("stream", name="stdout", text=record["stdout"]))
+        for figure in record["figures"]:
+            if figure_html:
+                alt = record.get("alt", {}).get(figure, "")
+                data = {"text/html": figure_html(chapter, section.name, figure, alt)}
+            else:
+                data = {"image/svg+xml":
+                        (project.outputs / chapter / f"{figure}.light.svg").read_text()}
+            outputs.append(new_output("display_data", data={**data, "text/plain": f"<{figure}>"}))
+        cells.append(new_code_cell(section.code.strip("\n"), id=section.name,
+                                   execution_count=number, outputs=outputs))
+    cells += [new_markdown_cell(text, id=f"closing{'' if n == 1 else n}")
+              for n, text in enumerate(texts.get("", []), 1)]
+    book = new_notebook(cells=cells, metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    })
+    return nbformat.writes(book)
+
+
+def run_notebook(chapter: str, project: Project, log: logging.Logger = LOG, timeout=1200):
+    """Execute the chapter's notebook download in a reader's folder; the executed notebook."""
+    import nbformat
+
+    with tempfile.TemporaryDirectory(prefix=f"{chapter}-notebook-") as temp:
+        folder, out = Path(temp) / "reader", Path(temp) / "out"
+        folder.mkdir()
+        out.mkdir()
+        prepare_folder(chapter, project, folder)
+        (folder / f"{chapter}.ipynb").write_text(notebook(chapter, project))
+        job = {"notebook": str(folder / f"{chapter}.ipynb"), "out": str(out / "run.ipynb"),
+               "timeout": timeout}
+        (out / "job.json").write_text(json.dumps(job))
+        env = worker_environment(project)
+        del env["MPLBACKEND"]  # the kernel's inline backend shows the figures
+        _start_worker(f"{chapter}.ipynb", [sys.executable, "-c", NOTEBOOK_WORKER,
+                                           str(out / "job.json")], folder, env, log)
+        result = json.loads((out / "result.json").read_text())
+        if "error" in result:
+            raise SnippetError(f"{chapter}.ipynb: {result['error']}")
+        return nbformat.read(out / "run.ipynb", as_version=4)
+
+
+def execute_main() -> None:
+    """In the worker: run the notebook with nbclient, where it lies."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    job = json.loads(Path(sys.argv[-1]).read_text())
+    path = Path(job["notebook"])
+    book = nbformat.read(path, as_version=4)
+    client = NotebookClient(book, timeout=job["timeout"], kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    result = Path(job["out"]).with_name("result.json")
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        result.write_text(json.dumps({"error": str(error)[-3000:]}))
+        sys.exit(1)
+    nbformat.write(book, job["out"])
+    result.write_text(json.dumps({"ran": len(book.cells)}))

@@ -1,0 +1,102 @@
+"""The same bits everywhere: which machine code and how many threads a chapter run uses.
+
+A long iterative fit (2,000 lbfgs iterations, say) turns last-bit differences in linear
+algebra into a different model. Two things decide those bits:
+
+- the machine code: OpenBLAS and NumPy pick kernels by CPU (AVX-512 on one server, AVX2 on
+  another, with different rounding), and so does PyTorch. They are pinned to the AVX2 paths
+  every x86-64 server since 2015 has;
+- the thread count: a BLAS reduction split over two threads sums in another order than over
+  one. It is pinned to ``threads`` (see config), whatever the number of cores or of chapters
+  running side by side.
+
+Both work only if set before NumPy is first imported, so they are set in the environment of
+the worker process that runs a chapter (``worker_environment``), and checked inside it.
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+
+PINNED_MACHINE_CODE = {
+    "OPENBLAS_CORETYPE": "Haswell",
+    "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
+    # PyTorch: its own kernels, oneDNN's convolutions and MKL's matrix products
+    "ATEN_CPU_CAPABILITY": "avx2",
+    "ONEDNN_MAX_CPU_ISA": "AVX2",
+    "MKL_CBWR": "AVX2",
+}
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def x86() -> bool:
+    return platform.machine() in ("x86_64", "AMD64")
+
+
+def pinned_environment(threads: int) -> dict[str, str]:
+    """The variables to set before Python starts, for results that match the frozen ones."""
+    pins = dict(PINNED_MACHINE_CODE) if x86() else {}
+    pins.update({name: str(threads) for name in THREAD_VARIABLES})
+    return pins
+
+
+def shell_line(threads: int) -> str:
+    """The pins as one line of ``NAME='value'`` words."""
+    return " ".join(f"{k}='{v}'" for k, v in pinned_environment(threads).items())
+
+
+def export_lines(threads: int, width: int = 80) -> list[str]:
+    """The pins as ``export`` lines of at most about ``width`` characters, for a page."""
+    lines, line = [], "export"
+    for name, value in pinned_environment(threads).items():
+        word = f" {name}='{value}'" if " " in value else f" {name}={value}"
+        if line != "export" and len(line + word) > width:
+            lines.append(line)
+            line = "export"
+        line += word
+    return lines + [line]
+
+
+def problems(threads: int) -> list[str]:
+    """What differs from the pinned numerics in this process (empty: all pinned)."""
+    from threadpoolctl import threadpool_info
+
+    found = []
+    for lib in threadpool_info():
+        if lib["num_threads"] != threads:
+            found.append(f"{lib['internal_api']} runs {lib['num_threads']} threads, "
+                         f"not {threads}")
+        if x86() and lib["internal_api"] == "openblas" and lib.get("architecture") != "Haswell":
+            found.append(f"OpenBLAS uses {lib.get('architecture')} kernels")
+    if x86():
+        from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+
+        found += [f"numpy dispatches {name}" for name in __cpu_dispatch__
+                  if name != "X86_V3" and __cpu_features__.get(name)]
+        if "torch" in sys.modules:  # a chapter or helper imported it
+            capability = sys.modules["torch"].backends.cpu.get_cpu_capability()
+            if capability != "AVX2":
+                found.append(f"PyTorch uses {capability} kernels")
+    return found
+
+
+def check(threads: int) -> None:
+    """Refuse to run (and freeze) under numerics other than the pinned ones."""
+    from .config import SnippetError
+
+    import os
+
+    found = problems(threads)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if found and cores and cores < threads:
+        raise SnippetError(
+            f"the numerics are not pinned ({'; '.join(found)}): this machine lets Python use "
+            f"{cores} core(s), and OpenBLAS runs at most one thread per core, fewer than the "
+            f"{threads} threads the frozen outputs were made with. Run on a machine with at "
+            f"least {threads} cores, or lower `threads` and re-freeze every chapter.")
+    if found:
+        raise SnippetError(
+            f"the numerics are not pinned ({'; '.join(found)}), so results would differ "
+            f"from the frozen ones in the last bits and beyond. Set {shell_line(threads)} "
+            "in the environment before Python starts, and run again.")

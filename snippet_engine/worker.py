@@ -1,0 +1,132 @@
+"""The worker: one fresh Python process runs one chapter, as a reader would.
+
+The engine (``execute.py``) starts it in a folder holding only what the chapter page tells a
+reader to download, with the numerics pinned in its environment::
+
+    python -c "import snippet_engine.worker as w; w.main()" job.json
+
+The sections run in order in this process's own ``__main__`` namespace, as ``python
+chapter.py`` runs them (so what they define pickles by reference). For each section the
+worker records what it printed (warnings included), its figures (light and dark SVG files)
+and the values it defined; it writes them to ``job["out"]/result.json``, or the error that
+stopped the run. One line per section goes to stderr for the engine's log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sys
+import time
+import traceback
+import warnings
+from pathlib import Path
+
+from . import capture, figures, numerics
+from .config import SnippetError
+from .sections import Section, parse_sections
+
+
+def main() -> None:
+    job = json.loads(Path(sys.argv[-1]).read_text())
+    out = Path(job["out"])
+    try:
+        result = {"sections": run(job, out)}
+    except SnippetError as error:
+        result = {"error": str(error)}
+    (out / "result.partial").write_text(json.dumps(result))
+    os.replace(out / "result.partial", out / "result.json")
+    sys.exit(1 if "error" in result else 0)
+
+
+def run(job: dict, out: Path) -> list[dict]:
+    script = Path(job["script"])
+    sections = parse_sections(script, job["where"])
+    namespace = sys.modules["__main__"].__dict__
+    for name in [n for n in namespace if not n.startswith("__")]:
+        del namespace[name]  # the `w` of the command line: the reader's namespace is empty
+    namespace.update(__file__=str(script), __doc__=_docstring(script))
+    sys.path[0] = str(script.parent)  # as for `python chapter.py`
+
+    import matplotlib
+    import numpy  # noqa: F401  (loads OpenBLAS, so that its threads can be checked)
+
+    matplotlib.use("Agg", force=True)
+    numerics.check(job["threads"])
+    records = []
+    with matplotlib.rc_context({"svg.hashsalt": job["svg_salt"]}):
+        for section in sections:
+            started = time.perf_counter()
+            records.append(run_section(job, section, namespace, out))
+            print(f"{section.name} ran in {time.perf_counter() - started:.1f} s",
+                  file=sys.__stderr__, flush=True)
+    numerics.check(job["threads"])  # again: a section may have imported PyTorch
+    return records
+
+
+def _docstring(script: Path) -> str | None:
+    import ast
+
+    return ast.get_docstring(ast.parse(script.read_text()), clean=False)
+
+
+def run_section(job: dict, section: Section, namespace: dict, out: Path) -> dict:
+    import matplotlib.pyplot as plt
+
+    script = Path(job["script"])
+    record = {"name": section.name, "line": section.line, "stdout": "", "figures": [],
+              "values": {}}
+    text = io.StringIO()
+
+    def show(*args, **kwargs):  # plt.show() in a snippet: freeze the open figures, in order
+        for number in plt.get_fignums():
+            figure = plt.figure(number)
+            name = f"{section.name}-{len(record['figures']) + 1}"
+            light, dark = figures.svg_pair(figure)
+            (out / f"{name}.light.svg").write_bytes(light)
+            (out / f"{name}.dark.svg").write_bytes(dark)
+            record["figures"].append(name)
+            if figure.get_label():  # plt.figure(num="..."): the alt text of a notebook page
+                record.setdefault("alt", {})[name] = figure.get_label()
+        plt.close("all")
+
+    # Line numbers in tracebacks are the script's own: pad the code down to where it starts.
+    code = compile("\n" * (section.line - 1) + section.code, str(script), "exec")
+    plt.show = show
+    with contextlib.redirect_stdout(text), contextlib.redirect_stderr(text):
+        with warnings.catch_warnings():
+            capture.reader_warning_filters()
+            formatted = capture.format_warning(script.parent)
+            warnings.showwarning = lambda *w, **k: text.write(formatted(*w))
+            try:
+                exec(code, namespace)
+                show()
+            except (Exception, SystemExit) as error:  # sys.exit() stops a reader's run too
+                raise SnippetError(explain(job, section, error, text.getvalue())) from None
+            finally:
+                plt.close("all")
+    record["stdout"] = text.getvalue()
+    record["values"] = capture.values(namespace, capture.assigned_names(section.code))
+    return record
+
+
+def explain(job: dict, section: Section, error: Exception, printed: str) -> str:
+    """The error as the chapter's author needs it: the script's file:line, the traceback
+    without the engine's frames, and the last lines printed before it."""
+    folder = str(Path(job["script"]).parent) + os.sep
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [f for f in frames if f.filename == job["script"]]
+    line = ours[-1].lineno if ours else section.line
+    shown = [f for f in frames if Path(f.filename).parent != Path(__file__).parent]
+    trace = "".join(traceback.format_list(shown)).rstrip().replace(folder, "snippets/")
+    tail = "\n".join(printed.rstrip().splitlines()[-10:])
+    message = str(error) if len(str(error)) < 600 else str(error)[:600] + " [...]"
+    return (
+        f"{job['where']}:{line}: section '{section.name}' raised "
+        f"{type(error).__name__}: {message}\n"
+        f"Traceback (most recent call last):\n{trace}\n"
+        + (f"Printed before the error:\n{tail}\n" if tail else "")
+        + "No output was written; the frozen outputs are unchanged."
+    )

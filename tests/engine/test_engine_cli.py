@@ -1,0 +1,101 @@
+"""cli: ``python -m snippet_engine`` — refresh, --check, --verify, and what it refuses."""
+
+import subprocess
+import sys
+
+import pytest
+from engine_support import edit, load_manifest, save_manifest, section, snapshot
+
+from snippet_engine import cli, is_fresh
+
+
+def main(project, *args):
+    return cli.main([*args, "--root", str(project.root)])
+
+
+def test_check_exits_0_when_every_chapter_is_fresh(project, capsys):
+    assert main(project, "--check") == 0
+    assert capsys.readouterr().out == "all frozen outputs are fresh\n"
+
+
+def test_check_exits_1_naming_the_stale_chapter_and_runs_nothing(project, capsys):
+    edit(project.script("drawing"), "seed=42", "seed=7")
+    before = snapshot(project.outputs)
+    assert main(project, "--check") == 1
+    out, err = capsys.readouterr()
+    assert out == "stale: drawing\n"
+    assert err == "stale: drawing (changed: files.drawing.py)\n"
+    assert snapshot(project.outputs) == before
+    assert main(project, "--check", "printing", "helped") == 0  # only those asked about
+
+
+def test_an_unknown_chapter_exits_2(project, capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(project, "--check", "nope")
+    assert caught.value.code == 2
+    assert ("no chapter named nope in " in capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("args", [["--jobs", "0"], ["--all", "--check"], ["--verify", "--all"]])
+def test_bad_arguments_exit_2(project, args):
+    with pytest.raises(SystemExit) as caught:
+        main(project, *args)
+    assert caught.value.code == 2
+
+
+def test_a_bad_configuration_exits_1_with_its_message(project, capsys):
+    pyproject = project.root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("threads = 2", "threds = 2"))
+    assert main(project, "--check") == 1
+    assert "unknown [tool.snippet_engine] option(s) threds" in capsys.readouterr().err
+
+
+def test_verify_exits_0_on_a_fresh_project_and_writes_nothing(project, capsys):
+    before = snapshot(project.outputs)
+    assert main(project, "--verify", "--jobs", "2") == 0
+    assert capsys.readouterr().out == "all 3 match\n"
+    assert snapshot(project.outputs) == before
+
+
+def test_verify_exits_1_naming_what_differs(project, capsys):
+    manifest = load_manifest(project, "printing")
+    section(manifest, "load")["values"]["n_numbers"] = 11
+    save_manifest(project, "printing", manifest)
+    assert main(project, "--verify", "printing") == 1
+    out, err = capsys.readouterr()
+    assert out == "differ: printing\n"
+    assert "printing:load: value n_numbers was 11, now 10" in err
+
+
+def test_without_arguments_only_stale_chapters_run(project, capsys):
+    assert main(project) == 0
+    assert capsys.readouterr().out == "refreshed: nothing (all fresh)\n"
+    edit(project.script("drawing"), "seed=42", "seed=7")
+    assert main(project) == 0
+    assert capsys.readouterr().out == "refreshed: drawing\n"
+    assert is_fresh("drawing", project)
+
+
+def test_named_chapters_run_even_when_fresh(project, capsys):
+    before = project.manifest_path("printing").stat().st_ino
+    assert main(project, "printing") == 0
+    assert capsys.readouterr().out == "refreshed: printing\n"
+    assert project.manifest_path("printing").stat().st_ino != before  # written again
+
+
+def test_a_failing_chapter_exits_1_naming_its_line(project, capsys):
+    edit(project.script("printing"), "import time\n", "import time\nraise OSError('disk')\n")
+    assert main(project) == 1
+    err = capsys.readouterr().err
+    assert "snippets/printing.py:" in err and "section 'table' raised OSError: disk" in err
+
+
+def test_python_dash_m_runs_the_cli(project):
+    done = subprocess.run([sys.executable, "-m", "snippet_engine", "--check", "--root",
+                           str(project.root)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "all frozen outputs are fresh\n"
+    edit(project.script("printing"), "five rows", "5 rows")
+    done = subprocess.run([sys.executable, "-m", "snippet_engine", "--check"],
+                          cwd=project.root, capture_output=True, text=True)  # --root: cwd
+    assert done.returncode == 1 and done.stdout == "stale: printing\n"

@@ -1,0 +1,318 @@
+"""execute and worker: each chapter in a fresh process, in a reader's folder, several at once."""
+
+import dataclasses
+import json
+import logging
+import os
+import re
+import shutil
+
+import pytest
+from engine_support import ROOT, section, snapshot, staging_folders, write_chapter
+
+from snippet_engine import (Project, Run, SnippetError, prepare_folder, refresh, run_chapter,
+                            run_chapters)
+from snippet_engine import execute, numerics
+
+WHERE = '''"""Where a chapter runs."""
+
+# --8<-- [start:look]
+import os
+from pathlib import Path
+
+listing = sorted(p.as_posix() for p in Path().rglob("*"))
+has_snippets = Path("snippets").exists()
+data_is_link = os.path.islink("data/numbers.csv")
+cwd = os.getcwd()
+script = __file__
+name = __name__
+doc = __doc__
+leaked = sorted(k for k in ("FIXTURE_UNSET", "PYTHONWARNINGS", "PYTHONSTARTUP", "PYTHONPATH")
+                if k in os.environ)
+passed = os.environ.get("FIXTURE_PASSED")
+backend = os.environ["MPLBACKEND"]
+cache = os.environ["MODEL_CACHE"]
+print(listing)
+# --8<-- [end:look]
+
+# --8<-- [start:helper]
+from tiny_helper import load_table
+
+factor = load_table()["factor"]
+# --8<-- [end:helper]
+'''
+
+
+def test_a_chapter_runs_in_a_reader_folder_holding_only_the_reader_files(project, monkeypatch,
+                                                                          tmp_path, caplog):
+    for variable in ("FIXTURE_UNSET", "PYTHONWARNINGS", "PYTHONSTARTUP"):
+        monkeypatch.setenv(variable, "ignore")
+    monkeypatch.setenv("FIXTURE_PASSED", "yes")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    write_chapter(project, "where", WHERE)
+    caplog.set_level(logging.INFO, logger="snippet_engine")
+
+    run = run_chapter("where", project)
+
+    look = section(run.manifest, "look")["values"]
+    assert look["listing"] == ["data", "data/numbers.csv", "models", "models/table.json",
+                               "tiny_helper.py", "where.py"]
+    assert look["has_snippets"] is False
+    assert look["data_is_link"] is True  # data is linked, not copied
+    assert not look["cwd"].startswith(str(project.root))
+    assert not os.path.exists(look["cwd"])  # the temporary folder is gone
+    assert look["script"] == os.path.join(look["cwd"], "where.py")
+    assert (look["name"], look["doc"]) == ("__main__", "Where a chapter runs.")
+    assert look["leaked"] == []  # the caller's settings, and unset-environment, stay out
+    assert look["passed"] == "yes"  # the rest of the caller's environment is passed
+    assert look["backend"] == "Agg"
+    assert look["cache"] == str(project.cache / "models")
+    assert section(run.manifest, "helper")["values"] == {"factor": 3}
+    assert run.manifest["chapter"] == "where" and run.seconds > 0
+    assert any(r.getMessage().startswith("where: look ran in ") for r in caplog.records)
+    assert not (project.outputs / "where").exists()  # a run alone writes nothing
+
+
+def test_prepare_folder_copies_code_and_helper_files_and_links_data(frozen, tmp_path):
+    prepare_folder("helped", frozen, tmp_path)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        "data", "data/numbers.csv", "helped.py", "models", "models/table.json",
+        "tiny_helper.py"]
+    assert (tmp_path / "data" / "numbers.csv").resolve() == frozen.root / "data" / "numbers.csv"
+    assert not (tmp_path / "models" / "table.json").is_symlink()
+    assert (tmp_path / "helped.py").read_bytes() == frozen.script("helped").read_bytes()
+
+
+def test_the_worker_environment_pins_numerics_over_the_callers_shell(project, monkeypatch):
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Sandybridge")
+    monkeypatch.setenv("OMP_NUM_THREADS", "7")
+    monkeypatch.setenv("PYTHONWARNINGS", "error")
+    monkeypatch.setenv("FIXTURE_UNSET", "gone")
+    monkeypatch.setenv("SOMETHING_ELSE", "kept")
+    env = execute.worker_environment(project)
+    for name, value in numerics.pinned_environment(2).items():
+        assert env[name] == value
+    assert "PYTHONWARNINGS" not in env and "FIXTURE_UNSET" not in env
+    assert env["SOMETHING_ELSE"] == "kept"
+    assert (env["MPLBACKEND"], env["MODEL_CACHE"]) == ("Agg", str(project.cache / "models"))
+    monkeypatch.setenv("MODEL_CACHE", "/somewhere/else")
+    assert execute.worker_environment(project)["MODEL_CACHE"] == "/somewhere/else"
+
+
+def test_a_failing_snippet_names_its_line_and_refresh_writes_nothing(project):
+    script = project.script("printing")
+    lines = script.read_text().splitlines()
+    start = lines.index("# --8<-- [start:table]")
+    lines[start + 2:start + 2] = ['print("about to fail")', 'raise ValueError("a broken snippet")']
+    script.write_text("\n".join(lines) + "\n")
+    at = start + 4  # 1-based: the raise, the third line of the section
+    before = snapshot(project.outputs)
+
+    with pytest.raises(SnippetError) as caught:
+        refresh(project, ["printing"])
+
+    message = str(caught.value)
+    assert message.startswith(
+        f"snippets/printing.py:{at}: section 'table' raised ValueError: a broken snippet\n")
+    assert f'File "snippets/printing.py", line {at}, in <module>' in message
+    assert "snippet_engine" not in message and "/reader/" not in message
+    assert "Printed before the error:\nabout to fail\n" in message
+    assert message.endswith("No output was written; the frozen outputs are unchanged.")
+    assert snapshot(project.outputs) == before
+    assert staging_folders(project) == []
+
+
+def test_an_error_inside_a_helper_names_the_chapters_line_and_the_helpers_frame(project):
+    (project.root / "models" / "table.json").write_text("{not json")
+    line = project.script("helped").read_text().splitlines().index("table = load_table()") + 1
+    with pytest.raises(SnippetError) as caught:
+        run_chapter("helped", project)
+    message = str(caught.value)
+    assert message.startswith(f"snippets/helped.py:{line}: section 'use' raised JSONDecodeError")
+    assert 'File "snippets/tiny_helper.py"' in message
+
+
+def test_a_worker_that_dies_gives_an_error_naming_its_exit_code(project):
+    write_chapter(project, "dies", '''
+# --8<-- [start:first]
+print("fine so far")
+# --8<-- [end:first]
+
+# --8<-- [start:second]
+import os
+
+os._exit(3)
+# --8<-- [end:second]
+''')
+    with pytest.raises(SnippetError) as caught:
+        run_chapter("dies", project)
+    message = str(caught.value)
+    assert message.startswith("dies: the worker process stopped with exit code 3 before it "
+                              "finished; its last output:\n")
+    assert "first ran in" in message  # the worker's last words
+
+
+def test_a_snippet_that_exits_early_gives_a_clear_error(project):
+    write_chapter(project, "quits", '''
+# --8<-- [start:bye]
+import sys
+
+sys.exit(0)
+# --8<-- [end:bye]
+''')
+    with pytest.raises(SnippetError, match=r"quits\.py:\d+: section 'bye' raised SystemExit"):
+        run_chapter("quits", project)
+
+
+def test_an_unknown_chapter_is_refused(project):
+    with pytest.raises(SnippetError, match=re.escape(
+            "no chapter nowhere: snippets/nowhere.py does not exist")):
+        run_chapter("nowhere", project)
+
+
+def test_an_export_the_run_does_not_write_is_refused(project):
+    config = dataclasses.replace(project.config, exports={"printing": ("models/none.json",)})
+    with pytest.raises(SnippetError, match=re.escape(
+            "printing: the run did not write models/none.json, which the project's exports "
+            "say it makes")):
+        run_chapter("printing", Project(project.root, config))
+
+
+MEET = '''
+# --8<-- [start:meet]
+import os
+import time
+from pathlib import Path
+
+from threadpoolctl import threadpool_info
+
+_here = Path(os.environ["RENDEZVOUS"])
+(_here / "ME").touch()
+_deadline = time.monotonic() + 30
+while not (_here / "OTHER").exists():  # only a second worker running now can make it
+    if time.monotonic() > _deadline:
+        raise TimeoutError("OTHER never started")
+    time.sleep(0.05)
+threads = sorted({lib["num_threads"] for lib in threadpool_info()})
+libraries = sorted({lib["internal_api"] for lib in threadpool_info()})
+print("met OTHER")
+# --8<-- [end:meet]
+'''
+
+COUNT = '''
+# --8<-- [start:count]
+import numpy as np
+from threadpoolctl import threadpool_info
+
+threads = sorted({lib["num_threads"] for lib in threadpool_info()})
+libraries = sorted({lib["internal_api"] for lib in threadpool_info()})
+# --8<-- [end:count]
+'''
+
+
+def test_two_jobs_run_two_chapters_at_once_with_the_configured_threads(project, monkeypatch,
+                                                                       tmp_path):
+    monkeypatch.setenv("RENDEZVOUS", str(tmp_path))
+    write_chapter(project, "meet-a", MEET.replace("ME", "a").replace("OTHER", "b"))
+    write_chapter(project, "meet-b", MEET.replace("ME", "b").replace("OTHER", "a"))
+
+    runs = run_chapters(["meet-a", "meet-b"], project, jobs=2)
+
+    assert set(runs) == {"meet-a", "meet-b"}
+    for chapter, run in runs.items():
+        assert isinstance(run, Run), run
+        values = section(run.manifest, "meet")["values"]
+        assert values["threads"] == [project.config.threads] == [2]
+        assert "openblas" in values["libraries"]
+    timings = json.loads((project.cache / "engine" / "timings.json").read_text())
+    assert set(timings) >= {"meet-a", "meet-b"}
+
+
+def test_the_thread_count_comes_from_the_configuration_with_one_job(project):
+    write_chapter(project, "count", COUNT)
+    one_thread = Project(project.root, dataclasses.replace(project.config, threads=1))
+    values = section(run_chapters(["count"], one_thread, jobs=1)["count"].manifest,
+                     "count")["values"]
+    assert values["threads"] == [1]
+    assert "openblas" in values["libraries"]
+
+
+def test_the_slowest_known_chapters_are_started_first(project):
+    (project.cache / "engine").mkdir(parents=True)
+    (project.cache / "engine" / "timings.json").write_text(
+        json.dumps({"printing": 5.0, "drawing": 1.0}))
+    assert execute.order(["drawing", "printing", "helped"], project) == [
+        "helped", "printing", "drawing"]  # unknown ones count as slow
+
+
+COUNTED = '''"""An estimator that notes each fit in the file FIT_LOG names, and fits slowly."""
+
+import os
+import time
+
+from sklearn.linear_model import LogisticRegression
+
+
+class CountedRegression(LogisticRegression):
+    def fit(self, X, y, sample_weight=None):
+        with open(os.environ["FIT_LOG"], "a") as log:
+            log.write(f"fit in process {os.getpid()}\\n")
+        time.sleep(0.5)  # the other chapter asks for the same model meanwhile
+        return super().fit(X, y, sample_weight)
+'''
+
+CACHED = '''
+# --8<-- [start:fit]
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from counted import CountedRegression
+from model_cache import fit
+
+_here = Path(os.environ["RENDEZVOUS"])
+(_here / "ME").touch()
+_deadline = time.monotonic() + 30
+while not (_here / "OTHER").exists():  # both ask for the model at the same moment
+    if time.monotonic() > _deadline:
+        raise TimeoutError("OTHER never started")
+    time.sleep(0.05)
+
+rng = np.random.default_rng(0)
+X = rng.normal(size=(80, 4))
+y = (X[:, 0] + X[:, 1] > 0).astype(int)
+model, fit_seconds = fit(CountedRegression(max_iter=1), X, y)
+score = float(model.score(X, y))
+print("score", score)
+# --8<-- [end:fit]
+'''
+
+
+def test_two_chapters_needing_one_model_at_once_fit_it_once(project, monkeypatch, tmp_path):
+    shutil.copy(ROOT / "snippets" / "model_cache.py", project.snippets)
+    (project.snippets / "counted.py").write_text(COUNTED)
+    write_chapter(project, "cached-a", CACHED.replace("ME", "a").replace("OTHER", "b"))
+    write_chapter(project, "cached-b", CACHED.replace("ME", "b").replace("OTHER", "a"))
+    cache, fits = tmp_path / "model-cache", tmp_path / "fits.log"
+    monkeypatch.setenv("MODEL_CACHE", str(cache))
+    monkeypatch.setenv("FIT_LOG", str(fits))
+    monkeypatch.setenv("RENDEZVOUS", str(tmp_path))
+
+    runs = run_chapters(["cached-a", "cached-b"], project, jobs=2)
+
+    records = []
+    for run in runs.values():
+        assert isinstance(run, Run), run
+        records.append(section(run.manifest, "fit"))
+    assert len(fits.read_text().splitlines()) == 1, fits.read_text()
+    assert len(list(cache.glob("CountedRegression-*.joblib"))) == 1
+    assert not (project.cache / "models").exists()  # MODEL_CACHE chose the folder
+    a, b = records
+    assert a["values"]["fit_seconds"] == b["values"]["fit_seconds"] >= 0.5
+    assert a["values"]["score"] == b["values"]["score"]
+    # the chapter that loaded the model shows the fit's warning as the one that fitted it
+    assert a["stdout"] == b["stdout"]
+    assert re.match(r"sklearn/\S+\.py:\d+: ConvergenceWarning: lbfgs failed to converge",
+                    a["stdout"]), a["stdout"]

@@ -1,0 +1,115 @@
+"""freeze: the stale chapters run and their outputs are replaced all at once; two runs write
+the same bytes."""
+
+import json
+import re
+
+import pytest
+from engine_support import (CHAPTERS, FIXTURE, edit, load_manifest, section, snapshot,
+                            staging_folders, without_measurements, write_chapter)
+
+from snippet_engine import Project, SnippetError, is_fresh, refresh, stale
+
+TINY = '''"""A tiny chapter."""
+
+# --8<-- [start:hello]
+greeting = "hello"
+answer = 6 * 7
+print(greeting, answer)
+# --8<-- [end:hello]
+'''
+
+
+def test_nothing_runs_when_nothing_changed(project):
+    before = snapshot(project.outputs)
+    assert refresh(project) == []
+    assert snapshot(project.outputs) == before
+
+
+def test_only_the_edited_chapter_runs_again(project):
+    others = {c: (project.outputs / c).stat().st_ino for c in ("drawing", "helped")}
+    edit(project.script("printing"), 'label = "five rows"', 'label = "5 rows"')
+
+    assert refresh(project) == ["printing"]
+
+    assert section(load_manifest(project, "printing"), "load")["values"]["label"] == "5 rows"
+    assert {c: (project.outputs / c).stat().st_ino for c in others} == others  # untouched
+    assert refresh(project) == []
+
+
+def test_a_new_chapter_runs_then_reruns_only_when_edited(project):
+    write_chapter(project, "tiny", TINY)
+    assert refresh(project) == ["tiny"]  # new: no outputs yet
+    assert refresh(project) == []
+    write_chapter(project, "tiny", TINY.replace("6 * 7", "6 * 8"))
+    assert refresh(project) == ["tiny"]
+    record = load_manifest(project, "tiny")["sections"][0]
+    assert record["values"] == {"answer": 48, "greeting": "hello"}
+    assert record["stdout"] == "hello 48\n"
+
+
+def test_never_runs_nothing_even_when_stale(project, monkeypatch):
+    edit(project.script("printing"), "five rows", "5 rows")
+    before = snapshot(project.outputs)
+    assert refresh(project, mode="never") == []
+    monkeypatch.setenv("ENGINE_EXECUTE", "never")
+    assert refresh(Project(project.root)) == []  # the configured mode
+    assert snapshot(project.outputs) == before
+    assert stale(project) == ["printing"]
+
+
+def test_two_runs_write_byte_identical_outputs(project):
+    """The determinism proof: a second run of every chapter, two at a time this time (the
+    first ran one at a time), writes the same files, but for the timings it measures."""
+    first = snapshot(project.outputs)
+    first_export = (project.root / "models" / "made.json").read_bytes()
+    (project.outputs / "printing" / "stray.svg").write_text("<svg/>")
+
+    assert sorted(refresh(project, mode="always", jobs=2)) == CHAPTERS
+
+    second = snapshot(project.outputs)
+    assert sorted(second) == sorted(first)  # the stray file is gone with the old outputs
+    assert len([n for n in first if n.endswith(".svg")]) == 6
+    for name in first:
+        if name.endswith("manifest.json"):
+            a, b = json.loads(first[name]), json.loads(second[name])
+            assert without_measurements(a, project) == without_measurements(b, project)
+        else:
+            assert first[name] == second[name], name
+    timing = section(json.loads(second["printing/manifest.json"]), "table")["values"]
+    assert isinstance(timing["work_seconds"], float)
+    assert (project.root / "models" / "made.json").read_bytes() == first_export
+    assert staging_folders(project) == []
+    assert (project.outputs / "printing").stat().st_mode & 0o777 == 0o755
+
+
+def test_exports_are_written_into_the_project(frozen, project):
+    assert not (FIXTURE / "models" / "made.json").exists()
+    assert json.loads((frozen.root / "models" / "made.json").read_text()) == {
+        "values": [3, 6, 12]}
+    edit(project.root / "models" / "table.json", '"factor": 3', '"factor": 2')
+    assert refresh(project) == ["helped"]  # a changed helper-file
+    assert json.loads((project.root / "models" / "made.json").read_text()) == {
+        "values": [2, 4, 8]}
+    assert not list((project.root / "models").glob(".*.partial"))
+
+
+def test_a_failing_chapter_does_not_stop_the_others(project):
+    edit(project.script("drawing"), "seed=42", "seed=7")  # stale: it must freeze anyway
+    for chapter, old in (("printing", "import time\n"), ("helped", "table = load_table()\n")):
+        edit(project.script(chapter), old, old + 'raise RuntimeError("broken")\n')
+    before = {c: snapshot(project.outputs / c) for c in ("printing", "helped")}
+
+    with pytest.raises(SnippetError) as caught:
+        refresh(project, jobs=2)
+
+    message = str(caught.value)
+    assert re.search(r"snippets/printing\.py:\d+: section 'table' raised RuntimeError: broken",
+                     message)
+    assert re.search(r"snippets/helped\.py:\d+: section 'use' raised RuntimeError: broken",
+                     message)
+    assert "drawing" not in message
+    assert is_fresh("drawing", project)
+    assert stale(project) == ["helped", "printing"]
+    assert {c: snapshot(project.outputs / c) for c in before} == before
+    assert staging_folders(project) == []

@@ -1,0 +1,104 @@
+"""numerics: the pinned machine code and threads, and the worker's refusal to run without them.
+
+``execute.worker_environment`` sets the pins itself, over whatever the caller's shell says, so
+a bad environment is made by patching ``numerics.pinned_environment`` in this process: the
+worker (a fresh process, unpatched) then runs the real check against what it was given.
+"""
+
+import importlib.util
+import re
+import shlex
+
+import pytest
+from engine_support import cpu_flags, snapshot, write_chapter, x86
+
+from snippet_engine import SnippetError, numerics, refresh, run_chapter
+
+REAL_PINS = numerics.pinned_environment
+
+
+def test_the_pins_are_the_machine_code_and_the_thread_count(monkeypatch):
+    monkeypatch.setattr(numerics.platform, "machine", lambda: "x86_64")
+    pins = numerics.pinned_environment(3)
+    assert pins == {**numerics.PINNED_MACHINE_CODE, "OPENBLAS_NUM_THREADS": "3",
+                    "OMP_NUM_THREADS": "3", "MKL_NUM_THREADS": "3"}
+    assert pins["OPENBLAS_CORETYPE"] == "Haswell" and pins["ATEN_CPU_CAPABILITY"] == "avx2"
+
+
+def test_other_machines_get_only_the_thread_count(monkeypatch):
+    monkeypatch.setattr(numerics.platform, "machine", lambda: "aarch64")
+    assert numerics.pinned_environment(1) == {
+        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def test_the_shell_line_sets_exactly_the_pins():
+    words = shlex.split(numerics.shell_line(2))
+    assert dict(word.split("=", 1) for word in words) == numerics.pinned_environment(2)
+
+
+@pytest.mark.parametrize("width", [40, 80])
+def test_export_lines_fit_the_width_and_set_exactly_the_pins(width):
+    lines = numerics.export_lines(2, width=width)
+    found = {}
+    for line in lines:
+        words = shlex.split(line)
+        assert words[0] == "export" and len(words) > 1
+        assert len(line) <= width or len(words) == 2, line  # only a lone word may overflow
+        found.update(word.split("=", 1) for word in words[1:])
+    assert found == numerics.pinned_environment(2)
+    if x86():
+        assert "NPY_DISABLE_CPU_FEATURES='X86_V4 AVX512_ICL AVX512_SPR'" in " ".join(lines)
+
+
+def pins_with(monkeypatch, **changes):
+    """Make the engine start its workers with these pins changed (None: left out)."""
+    def pinned(threads):
+        pins = {**REAL_PINS(threads), **changes}
+        return {k: v for k, v in pins.items() if v is not None}
+
+    monkeypatch.setattr(numerics, "pinned_environment", pinned)
+
+
+@pytest.mark.skipif(not x86(), reason="the machine-code pins are for x86-64")
+def test_chapters_refuse_to_run_under_other_machine_code(project, monkeypatch):
+    before = snapshot(project.outputs)
+    pins_with(monkeypatch, OPENBLAS_CORETYPE="Sandybridge")  # AVX, not AVX2 kernels
+    with pytest.raises(SnippetError) as caught:
+        refresh(project, ["printing"], mode="always")
+    message = str(caught.value)
+    assert "the numerics are not pinned (OpenBLAS uses Sandybridge kernels" in message
+    assert "OPENBLAS_CORETYPE='Haswell'" in message  # what to set: the real pins
+    assert snapshot(project.outputs) == before
+
+
+def test_chapters_refuse_to_run_with_another_thread_count(project, monkeypatch):
+    pins_with(monkeypatch, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    with pytest.raises(SnippetError, match=re.escape(
+            "the numerics are not pinned (openblas runs 1 threads, not 2")):
+        run_chapter("printing", project)
+
+
+@pytest.mark.skipif(not x86() or "avx512f" not in cpu_flags(),
+                    reason="numpy dispatches AVX-512 code only where the CPU has it")
+def test_chapters_refuse_to_run_with_numpys_avx512_code(project, monkeypatch):
+    pins_with(monkeypatch, NPY_DISABLE_CPU_FEATURES=None)
+    monkeypatch.delenv("NPY_DISABLE_CPU_FEATURES", raising=False)
+    with pytest.raises(SnippetError,
+                       match=r"the numerics are not pinned \(numpy dispatches X86_V4"):
+        run_chapter("printing", project)
+
+
+@pytest.mark.skipif(not x86() or importlib.util.find_spec("torch") is None,
+                    reason="PyTorch is pinned on x86-64, where it is installed")
+def test_chapters_that_import_pytorch_refuse_its_other_kernels(project, monkeypatch):
+    write_chapter(project, "torch-chapter", '''
+# --8<-- [start:tensor]
+import torch
+
+print(torch.ones(2).sum().item())
+# --8<-- [end:tensor]
+''')
+    pins_with(monkeypatch, ATEN_CPU_CAPABILITY="default")  # no vector kernels at all
+    with pytest.raises(SnippetError, match=re.escape(
+            "the numerics are not pinned (PyTorch uses DEFAULT kernels")):
+        run_chapter("torch-chapter", project)
