@@ -109,7 +109,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     except (ValueError, SnippetError) as error:
         raise PluginError(f"{page.file.src_uri}: {error}") from None
     if manifest:
-        text += site_content.footer(chapter, manifest, link, project)
+        text += site_content.footer(chapter, manifest, link, project, link("how-it-works.md"))
     return text
 
 
@@ -124,7 +124,8 @@ def on_page_content(html: str, page, config, files) -> str:
             project):
         return html
     link = lambda uri: get_relative_url(uri, page.url)  # noqa: E731
-    footer = site_content.footer(name, read_manifest(name, project), link, project)
+    footer = site_content.footer(name, read_manifest(name, project), link, project,
+                                 link("how-it-works/"))
     return html + python_markdown.markdown(footer, extensions=config.markdown_extensions,
                                            extension_configs=config.mdx_configs)
 

@@ -40,8 +40,9 @@ def helpers(chapter: str, manifest: dict) -> list[str]:
     return [name for name in manifest["inputs"]["files"] if name != f"{chapter}.py"]
 
 
-def footer(chapter: str, manifest: dict, link, project: Project) -> str:
-    """The "Run this chapter yourself" box at the end of a chapter or exercise page."""
+def footer(chapter: str, manifest: dict, link, project: Project, how_it_works: str) -> str:
+    """The "Run this chapter yourself" box at the end of a chapter or exercise page;
+    ``how_it_works`` links that page."""
     inputs = manifest["inputs"]
     versions = ", ".join(f"{k} {v}" for k, v in inputs["packages"].items())
     download = lambda name: f"[`{name}`]({link(f'downloads/{name}')})"  # noqa: E731
@@ -67,7 +68,8 @@ def footer(chapter: str, manifest: dict, link, project: Project) -> str:
     if threads:
         text += (
             f"\n    It ran with {threads} BLAS and OpenMP threads and the machine code pinned "
-            "(see *How this site works*). To get the same numbers to the last bit, start "
+            f"(see [How this site works]({how_it_works}#same-bits-on-another-machine)). To get "
+            "the same numbers to the last bit, start "
             "Python with them set:\n\n    ```sh\n"
             + "".join(f"    {line}\n" for line in numerics.export_lines(threads))
             + f"    python {chapter}.py\n    ```\n")
@@ -120,7 +122,8 @@ def benchmark(project: Project) -> str:
     result = json.loads(path.read_text())
     lines = [f"Measured on {result['machine']}.", "",
              "| measure | seconds | target | met |", "|---|---:|---|---|"]
-    lines += [f"| {r['measure']} | {r['seconds']:,} | {r['target'] or '-'} | "
+    lines += [f"| {r['measure']} | {'-' if r['seconds'] is None else format(r['seconds'], ',')} "
+              f"| {r['target'] or '-'} | "
               f"{'yes' if r['ok'] else '**no**'} |" for r in result["rows"]]
     for label, key in (("`--jobs 1`", "cold_run_by_chapter"),
                        ("`--jobs 2`", "cold_run_by_chapter_jobs2")):

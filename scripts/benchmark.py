@@ -59,8 +59,10 @@ def build_seconds(mode: str, site_dir: str, cwd: Path = ROOT) -> tuple[float, st
     return time.perf_counter() - started, result.stderr
 
 
-def cold_run(jobs: int, by_chapter: dict) -> float:
-    """Every chapter with an empty model cache and ``jobs`` workers; the wall time."""
+def cold_run(jobs: int, by_chapter: dict) -> tuple[float, list[str]]:
+    """Every chapter with an empty model cache and ``jobs`` workers: the wall time, and how
+    the results differ from the frozen outputs (a refactor that changes a number is a bug,
+    and so is a number that depends on --jobs)."""
     with tempfile.TemporaryDirectory() as cache:
         os.environ["MODEL_CACHE"] = cache  # the workers' model_cache.py and networks.py
         started = time.perf_counter()
@@ -70,19 +72,24 @@ def cold_run(jobs: int, by_chapter: dict) -> float:
         failed = [str(r) for r in runs.values() if isinstance(r, engine.SnippetError)]
         if failed:
             raise SystemExit("\n".join(failed))
+        problems = []
         for chapter, run in sorted(runs.items()):
+            problems += engine.compare(engine.read_manifest(chapter, PROJECT),
+                                       PROJECT.outputs / chapter, run, PROJECT.config, ROOT)
             by_chapter[chapter] = round(run.seconds, 1)
             print(f"  cold run, --jobs {jobs}, {chapter:<32} {run.seconds:8.1f} s", flush=True)
         # the tests below then find every model this run fitted, whatever the cache held
         shutil.copytree(cache, PROJECT.cache / "models", dirs_exist_ok=True)
-    print(f"  cold run, --jobs {jobs}: {seconds:.1f} s", flush=True)
-    return seconds
+    print(f"  cold run, --jobs {jobs}: {seconds:.1f} s, "
+          f"{len(problems)} differences from the frozen outputs", flush=True)
+    print("\n".join(problems), flush=True)
+    return seconds, problems
 
 
 def cold_runs(rows: list, result: dict) -> None:
     # --jobs 1 last: the model cache then keeps the fits timed with nothing beside them
-    two = cold_run(2, result.setdefault("cold_run_by_chapter_jobs2", {}))
-    one = cold_run(1, result.setdefault("cold_run_by_chapter", {}))
+    two, two_problems = cold_run(2, result.setdefault("cold_run_by_chapter_jobs2", {}))
+    one, one_problems = cold_run(1, result.setdefault("cold_run_by_chapter", {}))
     rows.append({"measure": "cold run of every chapter, --jobs 1 (empty model cache)",
                  "seconds": round(one, 1), "target": "", "ok": True})
     rows.append({"measure": "cold run of every chapter, --jobs 2 (empty model cache)",
@@ -90,6 +97,10 @@ def cold_runs(rows: list, result: dict) -> None:
                  "target": f"at most {PARALLEL_TARGET_RATIO} x --jobs 1 "
                            f"and {COLD_RUN_TARGET_S} s (here {two / one:.2f} x)",
                  "ok": two <= PARALLEL_TARGET_RATIO * one and two <= COLD_RUN_TARGET_S})
+    rows.append({"measure": "both cold runs give the frozen outputs (figures, values, text)",
+                 "seconds": None, "target": "no difference",
+                 "differences": len(one_problems) + len(two_problems),
+                 "ok": not one_problems and not two_problems})
 
 
 def builds(rows: list, repeat: int) -> None:
@@ -169,7 +180,8 @@ def main() -> int:
 
     width = max(len(r["measure"]) for r in rows)
     for row in rows:
-        print(f"{row['measure']:<{width}} {row['seconds']:9.2f} s  "
+        seconds = "-" if row["seconds"] is None else f"{row['seconds']:.2f} s"
+        print(f"{row['measure']:<{width}} {seconds:>11}  "
               f"{row['target']:<30} {'ok' if row['ok'] else 'MISSED'}")
     RESULT.write_text(json.dumps({
         "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python "

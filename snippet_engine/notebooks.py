@@ -78,7 +78,7 @@ def run_notebook(chapter: str, project: Project, log: logging.Logger = LOG, time
         job = {"notebook": str(folder / f"{chapter}.ipynb"), "out": str(out / "run.ipynb"),
                "timeout": timeout}
         (out / "job.json").write_text(json.dumps(job))
-        env = worker_environment(project)
+        env = worker_environment(project, side_by_side=True)  # it runs in the pool
         del env["MPLBACKEND"]  # the kernel's inline backend shows the figures
         _start_worker(f"{chapter}.ipynb", [sys.executable, "-c", NOTEBOOK_WORKER,
                                            str(out / "job.json")], folder, env, log)
