@@ -62,6 +62,7 @@ def worker_environment(project: Project, side_by_side: bool = False) -> dict[str
         # same cores that spinning takes the time its threads need (PyTorch's training ran
         # 3 x slower). Waiting asleep costs a little alone and nothing in the numbers.
         env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        env.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")  # OpenBLAS's own threads: the same
     env.update(numerics.pinned_environment(project.config.threads), MPLBACKEND="Agg")
     return env
 
