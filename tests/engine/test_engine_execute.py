@@ -178,6 +178,17 @@ def test_an_export_the_run_does_not_write_is_refused(project):
         run_chapter("printing", Project(project.root, config))
 
 
+# A chapter's code that returns only once the other chapter's worker is running too: it
+# touches ME and waits for OTHER (the test names the files so that the two meet).
+WAIT_FOR_THE_OTHER = '''_here = Path(os.environ["RENDEZVOUS"])
+(_here / "ME").touch()
+_deadline = time.monotonic() + 30
+while not (_here / "OTHER").exists():  # only a second worker running now can make it
+    if time.monotonic() > _deadline:
+        raise TimeoutError("OTHER never started")
+    time.sleep(0.05)
+'''
+
 MEET = '''
 # --8<-- [start:meet]
 import os
@@ -186,14 +197,7 @@ from pathlib import Path
 
 from threadpoolctl import threadpool_info
 
-_here = Path(os.environ["RENDEZVOUS"])
-(_here / "ME").touch()
-_deadline = time.monotonic() + 30
-while not (_here / "OTHER").exists():  # only a second worker running now can make it
-    if time.monotonic() > _deadline:
-        raise TimeoutError("OTHER never started")
-    time.sleep(0.05)
-threads = sorted({lib["num_threads"] for lib in threadpool_info()})
+''' + WAIT_FOR_THE_OTHER + '''threads = sorted({lib["num_threads"] for lib in threadpool_info()})
 libraries = sorted({lib["internal_api"] for lib in threadpool_info()})
 print("met OTHER")
 # --8<-- [end:meet]
@@ -272,14 +276,7 @@ import numpy as np
 from counted import CountedRegression
 from model_cache import fit
 
-_here = Path(os.environ["RENDEZVOUS"])
-(_here / "ME").touch()
-_deadline = time.monotonic() + 30
-while not (_here / "OTHER").exists():  # both ask for the model at the same moment
-    if time.monotonic() > _deadline:
-        raise TimeoutError("OTHER never started")
-    time.sleep(0.05)
-
+''' + WAIT_FOR_THE_OTHER + '''
 rng = np.random.default_rng(0)
 X = rng.normal(size=(80, 4))
 y = (X[:, 0] + X[:, 1] > 0).astype(int)
