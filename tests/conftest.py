@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from snippet_engine import Project, numerics
+from site_support import PROJECT, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-PROJECT = Project(ROOT)
+from snippet_engine import numerics
+
 # Tests that compute in this process (the draw app's network, say) use the machine code the
 # chapters run with. Set before anything imports NumPy; chapter runs set their own.
 for _name, _value in numerics.pinned_environment(PROJECT.config.threads).items():

@@ -11,7 +11,7 @@ shows.
 
 import pytest
 
-from conftest import PROJECT
+from site_support import PROJECT
 from snippet_engine import check_chapters
 
 CHAPTERS = PROJECT.chapters()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT
+from site_support import PROJECT
 from site_content import exercise_sets
 
 ROOT = Path(__file__).resolve().parent.parent
