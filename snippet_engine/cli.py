@@ -5,7 +5,7 @@
     python -m snippet_engine --all            run every chapter
     python -m snippet_engine --check          run nothing: exit 1 naming the stale chapters
     python -m snippet_engine --verify         run every chapter afresh and compare, write nothing
-    options: --jobs N (default: the configuration's, else the number of cores), --root DIR
+    options: --jobs N (default: the configuration's, else cores // threads), --root DIR
 """
 
 from __future__ import annotations

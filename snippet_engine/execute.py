@@ -25,7 +25,7 @@ from pathlib import Path
 
 from . import numerics
 from .config import Project, SnippetError
-from .inputs import digest, inputs_of, reader_files, where
+from .inputs import digest, inputs_of, read_manifest, reader_files, where
 
 LOG = logging.getLogger("snippet_engine")
 WORKER = "import snippet_engine.worker as w; w.main()"
@@ -90,8 +90,12 @@ def run_chapter(chapter: str, project: Project, log: logging.Logger = LOG,
         result = json.loads((out / "result.json").read_text())
         if "error" in result:
             raise SnippetError(result["error"])
+        seconds = time.perf_counter() - started
+        # "seconds" is a measurement (the `measured` pattern): never compared, but committed
+        # with the outputs, so a fresh clone knows which chapters to start first.
         run = Run({"chapter": chapter, "digest": digest(inputs), "inputs": inputs,
-                   "sections": result["sections"]}, seconds=time.perf_counter() - started)
+                   "sections": result["sections"], "seconds": round(seconds, 1)},
+                  seconds=seconds)
         for section in result["sections"]:
             for figure in section["figures"]:
                 for name in (f"{figure}.light.svg", f"{figure}.dark.svg"):
@@ -123,8 +127,16 @@ def _start_worker(chapter: str, command: list[str], folder: Path, env: dict,
 
 def order(chapters: list[str], project: Project) -> list[str]:
     """Slowest first, by the last recorded run times: a long chapter started last would
-    leave the other workers idle at the end. Unknown ones count as slow."""
+    leave the other workers idle at the end. Those of this machine's last runs come first,
+    else those the frozen outputs record (a fresh clone has no cache); unknown ones count
+    as slow. Slowest first also starts a chapter that fits a shared model before the quick
+    ones that reuse it, whose run time was measured with the model already cached."""
     known = _timings(project)
+    for chapter in chapters:
+        if chapter not in known:
+            recorded = (read_manifest(chapter, project) or {}).get("seconds")
+            if isinstance(recorded, (int, float)):
+                known[chapter] = recorded
     return sorted(chapters, key=lambda c: -known.get(c, float("inf")))
 
 

@@ -2,10 +2,11 @@
 A convolutional network
 =======================
 
-Every model so far saw an image as 784 separate numbers. A convolutional network looks at
-small patches, with the same few filters slid across the whole image, so a stroke is a stroke
-wherever it is. This chapter trains the classic small network, then a deeper one, with Keras
-on PyTorch, on the CPU. Needs ``mnist_data.py``, ``networks.py`` and ``leaderboard.py``
+Every model so far saw an image as 784 separate numbers. A convolutional
+network looks at small patches, with the same few filters slid across the whole
+image, so a stroke is a stroke wherever it is. This chapter trains the classic
+small network, then a deeper one, with Keras on PyTorch, on the CPU. Needs
+``mnist_data.py``, ``networks.py``, ``model_cache.py`` and ``leaderboard.py``
 beside it, and ``pip install keras torch``.
 """
 
@@ -13,7 +14,8 @@ beside it, and ``pip install keras torch``.
 # --8<-- [start:setup]
 import os
 
-os.environ["KERAS_BACKEND"] = "torch"  # before importing keras, or it looks for TensorFlow
+# before importing keras, or it looks for TensorFlow
+os.environ["KERAS_BACKEND"] = "torch"
 
 import keras
 import matplotlib.pyplot as plt
@@ -28,8 +30,10 @@ from networks import leaderboard_row, train
 # Threads split sums differently: 2 threads made the numbers on this page.
 torch.set_num_threads(2)
 
-x_train, y_train, x_test, y_test = load_mnist()  # the official 60,000 / 10,000 split
-# Keras wants a channel axis (grey images have one) and floats; 0..1 trains well.
+# the official 60,000 / 10,000 split
+x_train, y_train, x_test, y_test = load_mnist()
+# Keras wants a channel axis (grey images have one) and floats; 0..1 trains
+# well.
 x_train = x_train[..., np.newaxis].astype("float32") / 255
 x_test = x_test[..., np.newaxis].astype("float32") / 255
 print("train", x_train.shape, x_train.dtype, " test", x_test.shape)
@@ -40,13 +44,14 @@ print("train", x_train.shape, x_train.dtype, " test", x_test.shape)
 keras.utils.set_random_seed(42)  # the initial weights
 simple = keras.Sequential([
     keras.Input(shape=(28, 28, 1)),
-    layers.Conv2D(32, kernel_size=3, activation="relu"),  # 32 filters of 3 x 3 pixels
-    layers.MaxPooling2D(pool_size=2),                      # keep the strongest of each 2 x 2
+    # 32 filters of 3 x 3 pixels
+    layers.Conv2D(32, kernel_size=3, activation="relu"),
+    layers.MaxPooling2D(pool_size=2),  # keep the strongest of each 2 x 2
     layers.Conv2D(64, kernel_size=3, activation="relu"),
     layers.MaxPooling2D(pool_size=2),
     layers.Flatten(),
     layers.Dense(64, activation="relu"),
-    layers.Dense(10, activation="softmax"),                # ten probabilities
+    layers.Dense(10, activation="softmax"),  # ten probabilities
 ])
 simple.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                metrics=["accuracy"])
@@ -65,13 +70,15 @@ simple_parameters = simple.count_params()
 
 # %%
 # --8<-- [start:train-simple]
-# The test set is only watched, once per epoch: nothing below is chosen by looking at it.
+# The test set is only watched, once per epoch: nothing below is chosen by
+# looking at it.
 simple, simple_history, simple_seconds = train(
     simple, x_train, y_train, seed=0, epochs=5, batch_size=32,
     validation_data=(x_test, y_test))
 simple_epochs = len(simple_history["loss"])
 simple_accuracy = simple_history["val_accuracy"][-1]
-print(pd.DataFrame(simple_history, index=pd.RangeIndex(1, simple_epochs + 1, name="epoch"))
+print(pd.DataFrame(simple_history,
+                   index=pd.RangeIndex(1, simple_epochs + 1, name="epoch"))
       .round(4).to_string())
 # --8<-- [end:train-simple]
 
@@ -98,10 +105,12 @@ plot_curves(simple_history, "The small network, epoch by epoch")
 # --8<-- [start:confusion]
 from sklearn.metrics import ConfusionMatrixDisplay
 
-simple_predicted = simple.predict(x_test, batch_size=1000, verbose=0).argmax(axis=1)
+simple_predicted = simple.predict(x_test, batch_size=1000,
+                                  verbose=0).argmax(axis=1)
 simple_errors = int((simple_predicted != y_test).sum())
 fig, ax = plt.subplots(figsize=(5.5, 5))
-ConfusionMatrixDisplay.from_predictions(y_test, simple_predicted, ax=ax, colorbar=False)
+ConfusionMatrixDisplay.from_predictions(y_test, simple_predicted, ax=ax,
+                                        colorbar=False)
 ax.set_title("The small network on the 10,000 test digits")
 plt.show()
 # --8<-- [end:confusion]
@@ -124,8 +133,10 @@ show_mistakes(simple_predicted)
 # %%
 # --8<-- [start:deeper]
 def conv_block(filters):
-    # The convolution needs no bias: batch normalisation adds its own shift right after.
-    return [layers.Conv2D(filters, kernel_size=3, padding="same", use_bias=False),
+    # The convolution needs no bias: batch normalisation adds its own shift
+    # right after.
+    return [layers.Conv2D(filters, kernel_size=3, padding="same",
+                          use_bias=False),
             layers.BatchNormalization(),
             layers.Activation("relu")]
 
@@ -133,10 +144,10 @@ def conv_block(filters):
 keras.utils.set_random_seed(42)
 deeper = keras.Sequential([
     keras.Input(shape=(28, 28, 1)),
-    # Light augmentation, in training only: shift each image by up to 2 whole pixels
-    # ("nearest": no interpolation, which is also three times faster on a CPU).
-    layers.RandomTranslation(height_factor=0.08, width_factor=0.08, fill_mode="constant",
-                             interpolation="nearest"),
+    # Light augmentation, in training only: shift each image by up to 2 whole
+    # pixels ("nearest": no interpolation, which is also faster on a CPU).
+    layers.RandomTranslation(height_factor=0.08, width_factor=0.08,
+                             fill_mode="constant", interpolation="nearest"),
     *conv_block(16), *conv_block(16), layers.MaxPooling2D(pool_size=2),
     *conv_block(32), *conv_block(32), layers.MaxPooling2D(pool_size=2),
     layers.Dropout(0.25),
@@ -147,7 +158,8 @@ deeper = keras.Sequential([
 ])
 deeper_epochs, batch_size = 6, 128
 steps = deeper_epochs * int(np.ceil(len(x_train) / batch_size))
-# Warm up for the first tenth of the steps, then let the learning rate fall along a cosine.
+# Warm up for the first tenth of the steps, then let the learning rate fall
+# along a cosine.
 schedule = keras.optimizers.schedules.CosineDecay(
     initial_learning_rate=1e-4, warmup_target=3e-3, warmup_steps=steps // 10,
     decay_steps=steps - steps // 10)
@@ -160,17 +172,19 @@ deeper_parameters = deeper.count_params()
 # %%
 # --8<-- [start:train-deeper]
 deeper, deeper_history, deeper_seconds = train(
-    deeper, x_train, y_train, seed=0, epochs=deeper_epochs, batch_size=batch_size,
-    validation_data=(x_test, y_test))
+    deeper, x_train, y_train, seed=0, epochs=deeper_epochs,
+    batch_size=batch_size, validation_data=(x_test, y_test))
 deeper_accuracy = deeper_history["val_accuracy"][-1]
-print(pd.DataFrame(deeper_history, index=pd.RangeIndex(1, deeper_epochs + 1, name="epoch"))
+print(pd.DataFrame(deeper_history,
+                   index=pd.RangeIndex(1, deeper_epochs + 1, name="epoch"))
       .round(4).to_string())
 plot_curves(deeper_history, "The deeper network, epoch by epoch")
 # --8<-- [end:train-deeper]
 
 # %%
 # --8<-- [start:compare]
-deeper_predicted = deeper.predict(x_test, batch_size=1000, verbose=0).argmax(axis=1)
+deeper_predicted = deeper.predict(x_test, batch_size=1000,
+                                  verbose=0).argmax(axis=1)
 deeper_errors = int((deeper_predicted != y_test).sum())
 comparison = pd.DataFrame({
     "parameters": [simple_parameters, deeper_parameters],
@@ -179,7 +193,8 @@ comparison = pd.DataFrame({
     "test accuracy": [simple_accuracy, deeper_accuracy],
     "test errors": [simple_errors, deeper_errors],
 }, index=pd.Index(["small", "deeper"], name="network"))
-both_wrong = int(((simple_predicted != y_test) & (deeper_predicted != y_test)).sum())
+both_wrong = int(((simple_predicted != y_test)
+                  & (deeper_predicted != y_test)).sum())
 print(f"misread by both networks: {both_wrong}")
 show_mistakes(deeper_predicted)
 # --8<-- [end:compare]
@@ -189,8 +204,10 @@ show_mistakes(deeper_predicted)
 from pathlib import Path
 
 Path("models").mkdir(exist_ok=True)
-deeper.save("models/digit-cnn.keras")  # a zip of the layers' config (JSON) and the weights
-reloaded = keras.saving.load_model("models/digit-cnn.keras")  # safe_mode: runs no code
+# a zip of the layers' config (JSON) and the weights
+deeper.save("models/digit-cnn.keras")
+# safe mode (the default): no Lambda layer's Python code is run
+reloaded = keras.saving.load_model("models/digit-cnn.keras")
 
 digit = x_test[:1]  # one test image, kept as a batch of one
 before = deeper.predict(digit, verbose=0)
@@ -201,16 +218,47 @@ print("same probabilities, to the last bit:", np.array_equal(before, after))
 # --8<-- [end:save]
 
 # %%
+# --8<-- [start:original-input-shape]
+import warnings
+
+# The source tutorial gave its first layer the input's shape. (This runs
+# after both networks are built: an extra layer earlier would shift the
+# automatic layer names, conv2d_2 and so on, that their tables show.)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    layers.Conv2D(32, kernel_size=3, activation="relu",
+                  input_shape=(28, 28, 1))
+for warning in caught:
+    print(f"{warning.category.__name__}: {warning.message}")
+# --8<-- [end:original-input-shape]
+
+# %%
+# --8<-- [start:original-h5]
+import tempfile
+from unittest import TestCase
+
+# The source tutorial saved its network to an .h5 file. Keras logs its notice
+# (with the logging module, not as a Python warning): assertLogs catches it.
+with tempfile.TemporaryDirectory() as folder:
+    with TestCase().assertLogs("absl", level="WARNING") as logged:
+        deeper.save(f"{folder}/digit-cnn.h5")
+for record in logged.records:
+    print(f"{record.levelname}: {record.getMessage().strip()}")
+# --8<-- [end:original-h5]
+
+# %%
 # --8<-- [start:export]
 import hashlib
 import json
 
 
 def export_weights(network, stem):
-    """Write the network as plain numbers: ``stem.json`` (the layers) and ``stem.bin``.
+    """Write the network as plain numbers: ``stem.json`` (the layers) and
+    ``stem.bin``.
 
-    Only what prediction needs: augmentation and dropout do nothing then, and each batch
-    normalisation is folded into the convolution before it (a scale and a shift).
+    Only what prediction needs: augmentation and dropout do nothing then, and
+    each batch normalisation is folded into the convolution before it (a scale
+    and a shift).
     """
     specs, blobs = [], []
 
@@ -219,11 +267,13 @@ def export_weights(network, stem):
         blobs.append(np.asarray(array, dtype="<f4").ravel())
         return {"offset": offset, "shape": list(np.shape(array))}
 
-    pending = []  # a convolution, until its batch normalisation and activation are known
+    # a convolution, until its batch normalisation and activation are known
+    pending = []
 
     def flush():
         for conv in pending:
-            specs.append({**conv, "kernel": add(conv["kernel"]), "bias": add(conv["bias"])})
+            specs.append({**conv, "kernel": add(conv["kernel"]),
+                          "bias": add(conv["bias"])})
         pending.clear()
 
     for layer in network.layers:
@@ -247,34 +297,40 @@ def export_weights(network, stem):
                             "activation": layer.activation.__name__,
                             "kernel": kernel, "bias": bias})
         elif kind == "Dense":
-            specs.append({"op": "dense", "activation": layer.activation.__name__,
-                          "kernel": add(weights[0]), "bias": add(weights[1])})
+            specs.append({"op": "dense",
+                          "activation": layer.activation.__name__,
+                          "kernel": add(weights[0]),
+                          "bias": add(weights[1])})
         elif kind == "MaxPooling2D":
             specs.append({"op": "maxpool2d", "size": layer.pool_size[0]})
         elif kind == "Flatten":
             specs.append({"op": "flatten"})
-        elif kind not in ("RandomTranslation", "Dropout"):  # both idle at prediction time
+        # both idle at prediction time
+        elif kind not in ("RandomTranslation", "Dropout"):
             raise ValueError(f"no export for a {kind} layer")
     flush()
     weights = np.concatenate(blobs)
     Path(f"{stem}.bin").write_bytes(weights.tobytes())
     Path(f"{stem}.json").write_text(json.dumps(
-        {"input": [28, 28, 1], "dtype": "float32", "weights": Path(f"{stem}.bin").name,
+        {"input": [28, 28, 1], "dtype": "float32",
+         "weights": Path(f"{stem}.bin").name,
          "layers": specs}, indent=1) + "\n")
     return weights
 
 
 exported = export_weights(deeper, "models/digit-cnn")
 exported_sha256 = hashlib.sha256(exported.tobytes()).hexdigest()
-print(f"{exported.size:,} numbers, {exported.nbytes / 1e6:.2f} MB; sha256 {exported_sha256[:16]}…")
+print(f"{exported.size:,} numbers, {exported.nbytes / 1e6:.2f} MB; "
+      f"sha256 {exported_sha256[:16]}…")
 # --8<-- [end:export]
 
 # %%
 # --8<-- [start:leaderboard]
 leaderboard = pd.DataFrame([
-    leaderboard_row("CNN, 2 convolutions (Keras)", "pixels", simple, simple_seconds,
-                    x_train, x_test, y_test)[0],
-    leaderboard_row("CNN, 4 convolutions + batch norm (Keras)", "pixels, shifted in training",
+    leaderboard_row("CNN, 2 convolutions (Keras)", "pixels", simple,
+                    simple_seconds, x_train, x_test, y_test)[0],
+    leaderboard_row("CNN, 4 convolutions + batch norm (Keras)",
+                    "pixels, shifted in training",
                     deeper, deeper_seconds, x_train, x_test, y_test)[0],
 ]).set_index("model")
 print(leaderboard[["test accuracy"]].to_string())

@@ -2,18 +2,19 @@
 Exercises 1–5: the data
 =======================
 
-Worked solutions to the first five exercises: MNIST loaded another way, random digits, the
-share of each digit, other scalers, and one-hot labels with Keras. Each exercise is stated
-first, then solved; the cells share one namespace, so run them in order. Needs
-``mnist_data.py`` and ``model_cache.py`` beside it, and ``pip install keras torch``.
+Worked solutions to the first five exercises: MNIST loaded another way, random
+digits, the share of each digit, other scalers, and one-hot labels with Keras.
+Each exercise is stated first, then solved; the cells share one namespace, so
+run them in order. Needs ``mnist_data.py`` and ``model_cache.py`` beside it,
+and ``pip install keras torch``.
 """
 
 # %% [markdown]
 # ## Exercise 1: load MNIST with another library
 #
-# The chapters load MNIST the way scikit-learn does, with `fetch_openml("mnist_784")`. Load
-# it with another library and check that you get the same images and labels. How do the
-# two layouts differ?
+# The chapters load MNIST the way scikit-learn does, with
+# `fetch_openml("mnist_784")`. Load it with another library and check that you
+# get the same images and labels. How do the two layouts differ?
 
 # %%
 # --8<-- [start:ex01-another-library]
@@ -21,51 +22,74 @@ import numpy as np
 
 from mnist_data import load_mnist_784
 
-# scikit-learn's layout, as fetch_openml("mnist_784", version=1) returns it: one table of
-# 70,000 rows of 784 pixels, and labels as strings.
+# scikit-learn's layout: fetch_openml("mnist_784", version=1) gives one table
+# of 70,000 rows of 784 pixels, and the labels as strings (a pandas DataFrame
+# by default, a float array with as_frame=False). load_mnist_784 returns the
+# same rows and labels, with the pixels kept as uint8.
 X, y = load_mnist_784()
-print("scikit-learn:", X.shape, X.dtype, "labels", y[:5], type(y[0]).__name__)
+print("scikit-learn:", X.shape, X.dtype, "labels", y[:5],
+      type(y[0]).__name__)
 
-# Keras's layout. keras.datasets.mnist.load_data() downloads a file mnist.npz once (into
-# ~/.keras/datasets/) and reads its four arrays with NumPy. This site builds without a
-# network, so it reads its own copy of that file the same way:
+# Keras's layout. keras.datasets.mnist.load_data() downloads a file mnist.npz
+# once (into ~/.keras/datasets/) and reads its four arrays with NumPy. This
+# site builds without a network, so it reads its own file in that layout
+# (made from OpenML, with the same four array names) the same way:
 with np.load("data/mnist.npz") as archive:
-    (x_train, y_train), (x_test, y_test) = ((archive["x_train"], archive["y_train"]),
-                                            (archive["x_test"], archive["y_test"]))
-print("Keras:       ", x_train.shape, x_test.shape, x_train.dtype, "labels", y_train[:5])
+    (x_train, y_train), (x_test, y_test) = (
+        (archive["x_train"], archive["y_train"]),
+        (archive["x_test"], archive["y_test"]))
+print("Keras:       ", x_train.shape, x_test.shape, x_train.dtype,
+      "labels", y_train[:5])
 
-# The same 70,000 digits in the same order: the first 60,000 rows are the training set.
-same_images = np.array_equal(X, np.concatenate([x_train, x_test]).reshape(-1, 28 * 28))
-same_labels = np.array_equal(y.astype(np.uint8), np.concatenate([y_train, y_test]))
+# The same digits in the same order: the first 60,000 rows of the table are
+# the training images, the test images follow. (Both layouts come from one
+# file here, so this checks how they map onto each other; with a network,
+# compare the arrays of keras.datasets.mnist.load_data() the same way.)
+same_images = np.array_equal(
+    X, np.concatenate([x_train, x_test]).reshape(-1, 28 * 28))
+same_labels = np.array_equal(y.astype(np.uint8),
+                             np.concatenate([y_train, y_test]))
 print("same images:", same_images, " same labels:", same_labels)
 
-# PyTorch's layout, as torchvision's MNIST gives it: batches of float tensors with a
-# channel axis, shuffled by a seeded generator.
+# PyTorch's layout, as torchvision's MNIST with ToTensor() and a DataLoader
+# gives it: batches of float tensors with a channel axis, pixels 0 to 1. The
+# shuffle here draws from a seeded generator: the same batches on every run.
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-dataset = TensorDataset(torch.from_numpy(x_train).unsqueeze(1).float() / 255,
-                        torch.from_numpy(y_train).long())
+dataset = TensorDataset(
+    torch.from_numpy(x_train).unsqueeze(1).float() / 255,
+    torch.from_numpy(y_train).long())
 loader = DataLoader(dataset, batch_size=64, shuffle=True,
                     generator=torch.Generator().manual_seed(0))
 images, labels = next(iter(loader))
-print("PyTorch:     ", tuple(images.shape), images.dtype, "labels", labels[:5].tolist())
+print("PyTorch:     ", tuple(images.shape), images.dtype,
+      "labels", labels[:5].tolist())
 # --8<-- [end:ex01-another-library]
+
+# %% [markdown]
+# **What it shows.** The same digits come packaged three ways: one flat table
+# with string labels, two stacks of 28 × 28 images with integer labels, or
+# shuffled batches of float tensors with a channel axis; the equality check
+# shows how the first two layouts map onto each other, row for image.
 
 # %% [markdown]
 # ## Exercise 2: show random digits
 #
-# Draw ten training digits picked at random, each with its label as a title. Make the
-# choice repeatable, so that running the notebook again shows the same ten.
+# Draw ten training digits picked at random, each with its label as a title.
+# Make the choice repeatable, so that running the notebook again shows the
+# same ten.
 
 # %%
 # --8<-- [start:ex02-random-digits]
 import matplotlib.pyplot as plt
 
-rng = np.random.default_rng(seed=2)  # a seed: the same "random" digits on every run
+# a seed: the same "random" digits on every run
+rng = np.random.default_rng(seed=2)
 picks = rng.choice(len(x_train), size=10, replace=False)
-fig, axes = plt.subplots(2, 5, figsize=(8, 3.8),
-                         num="Ten random training digits, each titled with its index and label")
+fig, axes = plt.subplots(
+    2, 5, figsize=(8, 3.8),
+    num="Ten random training digits, each titled with its index and label")
 for ax, index in zip(axes.flat, picks):
     ax.imshow(x_train[index], cmap="binary")
     ax.set_title(f"image {index}: {y_train[index]}", fontsize=9)
@@ -75,50 +99,70 @@ print("labels of the random picks:", y_train[picks].tolist())
 # --8<-- [end:ex02-random-digits]
 
 # %% [markdown]
+# **What it shows.** A seeded generator makes "random" repeatable: every run
+# draws the same ten images, whose indices are in the titles, and another
+# seed draws another ten.
+
+# %% [markdown]
 # ## Exercise 3: the share of each digit
 #
-# What percentage of the training images shows each digit, and of the test images? Is
-# MNIST balanced enough that accuracy is a fair score?
+# What percentage of the training images shows each digit, and of the test
+# images? Is MNIST balanced enough that accuracy is a fair score?
 
 # %%
 # --8<-- [start:ex03-class-percentages]
 import pandas as pd
 
 shares = pd.DataFrame({
-    "training %": pd.Series(y_train).value_counts(normalize=True).sort_index() * 100,
-    "test %": pd.Series(y_test).value_counts(normalize=True).sort_index() * 100,
+    "training %": (pd.Series(y_train).value_counts(normalize=True)
+                   .sort_index() * 100),
+    "test %": (pd.Series(y_test).value_counts(normalize=True)
+               .sort_index() * 100),
 })
 shares.index.name = "digit"
 print(shares.round(2).to_string())
-rarest, commonest = shares["training %"].idxmin(), shares["training %"].idxmax()
+rarest, commonest = (shares["training %"].idxmin(),
+                     shares["training %"].idxmax())
 print(f"rarest digit: {rarest} ({shares['training %'].min():.2f} %), "
       f"commonest: {commonest} ({shares['training %'].max():.2f} %), "
       f"a perfectly even split would give each 10 %")
 # --8<-- [end:ex03-class-percentages]
 
 # %% [markdown]
+# **What it shows.** Every digit's share is close to an even tenth, in the
+# training and the test images alike (the last line gives the extremes), so
+# a model that always answered the commonest digit would score no more than
+# that digit's share: accuracy is a fair score here, and per-digit recall
+# will still show which digits are read worst.
+
+# %% [markdown]
 # ## Exercise 4: other scalers
 #
-# The scaling chapter compared `StandardScaler` and `MinMaxScaler` in front of a logistic
-# regression. Try other scalers from `sklearn.preprocessing` the same way and compare their
-# test accuracy. To keep it quick, train on 5,000 images and test on the 10,000 test images.
+# The scaling chapter compared `StandardScaler` and `MinMaxScaler` in front of
+# a logistic regression. Try other scalers from `sklearn.preprocessing` in
+# the same place and compare their test accuracy. To keep it quick, train on
+# 5,000 images, with the solver capped at 200 iterations, and test on the
+# 10,000 test images.
 
 # %%
 # --8<-- [start:ex04-other-scalers]
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import (MaxAbsScaler, MinMaxScaler, Normalizer, RobustScaler,
-                                   StandardScaler)
+from sklearn.preprocessing import (MaxAbsScaler, MinMaxScaler, Normalizer,
+                                   RobustScaler, StandardScaler)
 
 from model_cache import fit
 
-X_train, X_test = x_train.reshape(-1, 28 * 28), x_test.reshape(-1, 28 * 28)
-subset = np.random.default_rng(seed=4).choice(len(X_train), size=5_000, replace=False)
+X_train, X_test = (x_train.reshape(-1, 28 * 28),
+                   x_test.reshape(-1, 28 * 28))
+subset = np.random.default_rng(seed=4).choice(len(X_train), size=5_000,
+                                              replace=False)
 scaler_rows = {}
-for scaler in [StandardScaler(), MinMaxScaler(), MaxAbsScaler(), RobustScaler(),
-               Normalizer()]:
-    pipeline, seconds = fit(make_pipeline(scaler, LogisticRegression(max_iter=200)),
-                            X_train[subset], y_train[subset])
+for scaler in [StandardScaler(), MinMaxScaler(), MaxAbsScaler(),
+               RobustScaler(), Normalizer()]:
+    pipeline, seconds = fit(
+        make_pipeline(scaler, LogisticRegression(max_iter=200)),
+        X_train[subset], y_train[subset])
     scaler_rows[type(scaler).__name__] = {
         "test accuracy": pipeline.score(X_test, y_test),
         "iterations": int(pipeline[-1].n_iter_[0]),
@@ -128,32 +172,43 @@ scaler_table = pd.DataFrame.from_dict(scaler_rows, orient="index")
 scaler_table.index.name = "scaler"
 print(scaler_table[["test accuracy", "iterations"]].round(4).to_string())
 
-# RobustScaler divides each pixel by the spread between its quartiles. A pixel that is blank
-# in more than three images out of four has no spread: it is left as it was, 0 to 255.
+# RobustScaler subtracts each pixel's median and divides by the spread
+# between its quartiles. A pixel blank in more than three images out of four
+# has median 0 and no spread: it is left as it was, 0 to 255.
 robust = RobustScaler().fit(X_train[subset])
 unscaled_pixels = int((robust.scale_ == 1).sum())
 print(f"pixels RobustScaler leaves unscaled: {unscaled_pixels} of 784")
 # --8<-- [end:ex04-other-scalers]
 
 # %% [markdown]
-# Every pixel runs from 0 up, so the scalers that only divide, `MinMaxScaler` and
-# `MaxAbsScaler`, do exactly the same thing here. `RobustScaler` leaves the rarely inked
-# pixels on their 0 to 255 scale, beside pixels scaled to a few units: the solver runs out
-# of iterations (the warning above) and the model is the worst of the five. `Normalizer`
-# scales each image (a row) to length 1, rather than each pixel (a column).
+# **What it shows.** Four of the five scalers give test accuracies close to
+# one another, so for this model the choice among them matters little; the
+# one that leaves many pixels unscaled, `RobustScaler`, is clearly the worst
+# (the table above).
+
+# %% [markdown]
+# Why: every pixel is 0 in some of the 5,000 training images, so
+# `MinMaxScaler` subtracts a minimum of 0 and only divides by the maximum,
+# exactly as `MaxAbsScaler` does: the two give the same model. `RobustScaler`
+# leaves the rarely inked pixels on their 0 to 255 scale, beside the others,
+# mostly scaled to within a few units: the solver runs out of iterations (the
+# warning above) and the model is the worst of the five. `Normalizer` scales
+# each image (a row) to length 1, rather than each pixel (a column).
 
 # %% [markdown]
 # ## Exercise 5: one-hot labels with Keras
 #
-# A network's last layer gives ten numbers per image, so its training labels are often
-# written as one-hot vectors. Make them with Keras's `to_categorical`, check they match
-# scikit-learn's `OneHotEncoder`, and turn them back into digits.
+# A network's last layer gives ten numbers per image, so its training labels
+# are often written as one-hot vectors. Make them with Keras's
+# `to_categorical`, check they match scikit-learn's `OneHotEncoder`, and turn
+# them back into digits.
 
 # %%
 # --8<-- [start:ex05-one-hot-keras]
 import os
 
-os.environ["KERAS_BACKEND"] = "torch"  # before importing keras, or it looks for TensorFlow
+# before importing keras, or it looks for TensorFlow
+os.environ["KERAS_BACKEND"] = "torch"
 
 import keras
 from sklearn.preprocessing import OneHotEncoder
@@ -162,8 +217,15 @@ one_hot = keras.utils.to_categorical(y_train, num_classes=10)
 print("labels:", y_train[:4])
 print(one_hot[:4])
 print("shape", one_hot.shape, one_hot.dtype)
-from_sklearn = OneHotEncoder(sparse_output=False).fit_transform(y_train.reshape(-1, 1))
+from_sklearn = OneHotEncoder(sparse_output=False).fit_transform(
+    y_train.reshape(-1, 1))
 print("same as OneHotEncoder:", np.array_equal(one_hot, from_sklearn))
 print("back to digits:", one_hot[:4].argmax(axis=1),
       " all equal:", np.array_equal(one_hot.argmax(axis=1), y_train))
 # --8<-- [end:ex05-one-hot-keras]
+
+# %% [markdown]
+# **What it shows.** Keras's `to_categorical` and scikit-learn's
+# `OneHotEncoder` write the same matrix, a single 1 per row in the label's
+# column, and `argmax` turns it back into every label exactly: one-hot
+# encoding changes the labels' form, not their information.

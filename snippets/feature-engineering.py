@@ -2,11 +2,11 @@
 Feature engineering and augmentation
 ====================================
 
-A model learns only from the images it is given, in the form it is given them. This chapter
-changes both: more images, made by shifting the ones we have (augmentation), and better
-features, by straightening slanted digits (deskewing) and compressing pixels with PCA.
-Needs ``mnist_data.py``, ``model_cache.py``, ``leaderboard.py`` and ``published.py``
-beside it.
+A model learns only from the images it is given, in the form it is given them.
+This chapter changes both: more images, made by shifting the ones we have
+(augmentation), and better features, by straightening slanted digits
+(deskewing) and compressing pixels with PCA. Needs ``mnist_data.py``,
+``model_cache.py``, ``leaderboard.py`` and ``published.py`` beside it.
 """
 
 # %%
@@ -22,17 +22,20 @@ from leaderboard import row
 from mnist_data import load_mnist
 from model_cache import fit
 
-x_train, y_train, x_test, y_test = load_mnist()  # the official 60,000 / 10,000 split
+# the official 60,000 / 10,000 split
+x_train, y_train, x_test, y_test = load_mnist()
 print("train", x_train.shape, " test", x_test.shape)
 # --8<-- [end:data]
 
 # %%
 # --8<-- [start:rotate]
 digit = x_train[0]
-rotated = ndimage.rotate(digit, angle=-15, reshape=False)  # degrees; negative is clockwise
+# degrees; negative is clockwise
+rotated = ndimage.rotate(digit, angle=-15, reshape=False)
 
 fig, axes = plt.subplots(1, 2, figsize=(5, 2.8))
-for ax, image, title in [(axes[0], digit, "original"), (axes[1], rotated, "rotated by −15°")]:
+for ax, image, title in [(axes[0], digit, "original"),
+                         (axes[1], rotated, "rotated by −15°")]:
     ax.imshow(image, cmap="binary")
     ax.set_title(title)
     ax.axis("off")
@@ -42,18 +45,21 @@ plt.show()
 # %%
 # --8<-- [start:shifts]
 def shifted(images, dx, dy):
-    """Move every image dx pixels right and dy pixels down, filling with blank paper."""
+    """Move every image dx pixels right and dy pixels down, filling with
+    blank paper."""
     return ndimage.shift(images, (0, dy, dx), order=0, mode="constant", cval=0)
 
 
 moves = {"left": (-1, 0), "right": (1, 0), "up": (0, -1), "down": (0, 1)}
-x_augmented = np.concatenate([x_train] + [shifted(x_train, dx, dy) for dx, dy in moves.values()])
+x_augmented = np.concatenate(
+    [x_train] + [shifted(x_train, dx, dy) for dx, dy in moves.values()])
 y_augmented = np.tile(y_train, 1 + len(moves))
 print("augmented training set:", x_augmented.shape)
 
 fig, axes = plt.subplots(1, 5, figsize=(9, 2.3))
 for ax, (title, images) in zip(axes, [("original", x_train)] + [
-        (name, x_augmented[(i + 1) * len(x_train):]) for i, name in enumerate(moves)]):
+        (name, x_augmented[(i + 1) * len(x_train):])
+        for i, name in enumerate(moves)]):
     ax.imshow(images[0], cmap="binary")
     ax.set_title(title)
     ax.axis("off")
@@ -70,23 +76,28 @@ def flat(images):
 
 
 def scaled(images):
-    return flat(images) / np.float32(255)  # float32: 300,000 images take 0.9 GB, not 1.9
+    # float32: 300,000 images take 0.9 GB, not 1.9
+    return flat(images) / np.float32(255)
 
 
 def knn():
-    # The settings a grid search picks for k-nearest neighbours on MNIST.
+    # The textbook's settings (its grid search on all 60,000 training images
+    # chose them), kept so that the comparison with it is like for like.
     return KNeighborsClassifier(n_neighbors=4, weights="distance")
 
 
-# k-nearest neighbours only stores the training set ("fitting" takes no time), so it is
-# fitted directly rather than through the model cache, which would keep a copy of it.
+# k-nearest neighbours only stores the training set ("fitting" takes no time),
+# so it is fitted directly rather than through the model cache, which would
+# keep a copy of it.
 knn_rows, knn_accuracy = [], {}
-for name, (images, labels) in {"raw pixels": (x_train, y_train),
-                               "raw pixels + 4 shifted copies": (x_augmented, y_augmented)}.items():
+for name, (images, labels) in {
+        "raw pixels": (x_train, y_train),
+        "raw pixels + 4 shifted copies": (x_augmented, y_augmented)}.items():
     started = time.perf_counter()
     model = knn().fit(scaled(images), labels)
     entry, _ = row("4 nearest neighbours, distance-weighted", name, model,
-                   time.perf_counter() - started, images, scaled(x_test), y_test)
+                   time.perf_counter() - started, images, scaled(x_test),
+                   y_test)
     knn_rows.append(entry)
     knn_accuracy[name] = entry["test accuracy"]
     del model  # let the stored training set go
@@ -111,20 +122,24 @@ versus.index.name = "4 nearest neighbours on"
 # %%
 # --8<-- [start:deskew]
 def deskew(image):
-    """Shear an image so that its ink's main axis is vertical, centred in the frame.
+    """Shear an image so that its ink's main axis is vertical, centred in the
+    frame.
 
-    The ink's second moments give its slant: how far the column moves per row. An affine
-    transform undoes the slant and moves the ink's centre of mass to the image centre.
+    The ink's second moments give its slant: how far the column moves per row.
+    An affine transform undoes the slant and moves the ink's centre of mass to
+    the image centre.
     """
     rows, cols = np.mgrid[: image.shape[0], : image.shape[1]]
     ink = image / image.sum()
     row_mean, col_mean = (rows * ink).sum(), (cols * ink).sum()
     slant = ((rows - row_mean) * (cols - col_mean) * ink).sum() / (
         ((rows - row_mean) ** 2) * ink).sum()
-    shear = np.array([[1.0, 0.0], [slant, 1.0]])  # output (r, c) reads input (r, c + slant r)
+    # output (r, c) reads input (r, c + slant r)
+    shear = np.array([[1.0, 0.0], [slant, 1.0]])
     centre = (np.array(image.shape) - 1) / 2
     offset = np.array([row_mean, col_mean]) - shear @ centre
-    return ndimage.affine_transform(image.astype(np.float64), shear, offset=offset, order=1)
+    return ndimage.affine_transform(image.astype(np.float64), shear,
+                                    offset=offset, order=1)
 
 
 d_train = np.array([deskew(image) for image in x_train])
@@ -146,10 +161,12 @@ from sklearn.decomposition import PCA
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import SVC
 
-# On a seeded subset of 10,000 training images, so that the SVM on all 784 pixels fits in
-# seconds rather than minutes.
-subset = np.random.default_rng(seed=0).choice(len(x_train), size=10_000, replace=False)
-X_sub, y_sub, X_test = flat(x_train[subset]) / 255, y_train[subset], flat(x_test) / 255
+# On a seeded subset of 10,000 training images, so that the SVM on all 784
+# pixels fits in seconds rather than minutes.
+subset = np.random.default_rng(seed=0).choice(len(x_train), size=10_000,
+                                              replace=False)
+X_sub, y_sub, X_test = (flat(x_train[subset]) / 255, y_train[subset],
+                        flat(x_test) / 255)
 subset_size = len(subset)
 speed_rows = {}
 for components in [None, 100, 50, 20]:
@@ -177,7 +194,8 @@ for name, (train, test) in {"PCA 50": (x_train, x_test),
                             "deskewed, PCA 50": (d_train, d_test)}.items():
     X_fit, X_eval = flat(train) / 255, flat(test) / 255
     model, fit_seconds = fit(pca_svc(), X_fit, y_train)
-    entry, _ = row("SVC (rbf, C=10)", name, model, fit_seconds, X_fit, X_eval, y_test)
+    entry, _ = row("SVC (rbf, C=10)", name, model, fit_seconds, X_fit, X_eval,
+                   y_test)
     svc_rows.append(entry)
     svc_accuracy[name] = entry["test accuracy"]
 svc_table = pd.DataFrame(svc_rows).set_index("features")[
@@ -188,9 +206,11 @@ svc_deskewed = svc_accuracy["deskewed, PCA 50"]
 
 # %%
 # --8<-- [start:all-three]
-# One shifted copy of each deskewed image, in a direction drawn at random (seeded): twice the
-# training images rather than five times, so the SVM fits in about a minute, not six.
-direction = np.random.default_rng(seed=0).integers(len(moves), size=len(d_train))
+# One shifted copy of each deskewed image, in a direction drawn at random
+# (seeded): twice the training images rather than five times, since an SVM's
+# fit time grows at least with the square of the number of images.
+direction = np.random.default_rng(seed=0).integers(len(moves),
+                                                   size=len(d_train))
 d_shifted = np.empty_like(d_train)
 for k, (dx, dy) in enumerate(moves.values()):
     d_shifted[direction == k] = shifted(d_train[direction == k], dx, dy)
@@ -198,12 +218,14 @@ X_both = flat(np.concatenate([d_train, d_shifted])) / 255
 y_both = np.tile(y_train, 2)
 
 model, fit_seconds = fit(pca_svc(), X_both, y_both)
-entry, best_predicted = row("SVC (rbf, C=10)", "deskewed + 1 shifted copy, PCA 50", model,
+entry, best_predicted = row("SVC (rbf, C=10)",
+                            "deskewed + 1 shifted copy, PCA 50", model,
                             fit_seconds, X_both, flat(d_test) / 255, y_test)
 svc_rows.append(entry)
 best_accuracy = entry["test accuracy"]
 best_errors = int((best_predicted != y_test).sum())
-print(f"test accuracy {best_accuracy:.4f}: {best_errors} of {len(y_test)} test images misread")
+print(f"test accuracy {best_accuracy:.4f}: {best_errors} of {len(y_test)} "
+      "test images misread")
 
 misread = np.flatnonzero(best_predicted != y_test)
 fig, axes = plt.subplots(2, 8, figsize=(9, 2.9))

@@ -2,10 +2,11 @@
 A first classifier and how to judge it
 ======================================
 
-Logistic regression on raw pixels with an 80/20 split, then the tools to judge it: the
-misclassified digits, confusion matrices, accuracy, precision, recall and F1, computed by
-scikit-learn and by hand. Needs ``mnist_data.py``, ``model_cache.py``, ``published.py`` and ``leaderboard.py``
-beside it. The fit takes minutes the first time; ``model_cache`` keeps it for later runs.
+Logistic regression on raw pixels with an 80/20 split, then the tools to judge
+it: the misclassified digits, confusion matrices, accuracy, precision, recall
+and F1, computed by scikit-learn and by hand. Needs ``mnist_data.py``,
+``model_cache.py``, ``published.py`` and ``leaderboard.py`` beside it. The fit
+takes minutes the first time; ``model_cache`` keeps it for later runs.
 """
 
 # %%
@@ -21,7 +22,8 @@ from model_cache import fit
 
 X, y = load_mnist_784()
 y = y.astype(np.uint8)
-X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42)
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2,
+                                                    random_state=42)
 print("train:", X_train.shape, " test:", X_test.shape)
 n_train, n_test = len(y_train), len(y_test)
 # --8<-- [end:split]
@@ -53,10 +55,11 @@ plt.show()
 # --8<-- [start:two-by-two]
 from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
 
-# 100 patients: 60 are ill. The test finds 50 of them (10 missed) and wrongly flags 5 of
-# the 40 healthy ones.
+# 100 patients: 60 are ill. The test finds 50 of them (10 missed) and
+# wrongly flags 5 of the 40 healthy ones.
 truth = np.array(["ill"] * 60 + ["healthy"] * 40)
-verdict = np.array(["ill"] * 50 + ["healthy"] * 10 + ["ill"] * 5 + ["healthy"] * 35)
+verdict = np.array(["ill"] * 50 + ["healthy"] * 10
+                   + ["ill"] * 5 + ["healthy"] * 35)
 medical = confusion_matrix(truth, verdict, labels=["ill", "healthy"])
 (tp, fn), (fp, tn) = medical
 print(medical)
@@ -64,7 +67,8 @@ print(f"TP={tp} FN={fn} FP={fp} TN={tn}")
 medical_accuracy = (tp + tn) / medical.sum()
 medical_precision = tp / (tp + fp)  # of those the test flags, how many are ill
 medical_recall = tp / (tp + fn)  # of those who are ill, how many the test flags
-medical_f1 = 2 * medical_precision * medical_recall / (medical_precision + medical_recall)
+medical_f1 = (2 * medical_precision * medical_recall
+              / (medical_precision + medical_recall))
 print(f"accuracy {medical_accuracy:.3f}  precision {medical_precision:.3f}  "
       f"recall {medical_recall:.3f}  F1 {medical_f1:.3f}")
 
@@ -85,7 +89,8 @@ print("trace / sum      :", accuracy_from_matrix)
 print("accuracy_score() :", accuracy_score(y_test, y_pred))
 
 fig, ax = plt.subplots(figsize=(7.5, 6.5))
-ConfusionMatrixDisplay(cm).plot(ax=ax, cmap="Blues", colorbar=False, values_format="d")
+ConfusionMatrixDisplay(cm).plot(ax=ax, cmap="Blues", colorbar=False,
+                                values_format="d")
 ax.set(xlabel="predicted digit", ylabel="true digit")
 plt.show()
 # --8<-- [end:ten-by-ten]
@@ -99,12 +104,17 @@ recall = recall_score(y_test, y_pred, average=None)
 f1 = f1_score(y_test, y_pred, average=None)
 
 correct = np.diag(cm)
-precision_by_hand = correct / cm.sum(axis=0)  # column: everything predicted as this digit
-recall_by_hand = correct / cm.sum(axis=1)  # row: every image that truly is this digit
-f1_by_hand = 2 * precision_by_hand * recall_by_hand / (precision_by_hand + recall_by_hand)
+# column: everything predicted as this digit
+precision_by_hand = correct / cm.sum(axis=0)
+# row: every image that truly is this digit
+recall_by_hand = correct / cm.sum(axis=1)
+f1_by_hand = (2 * precision_by_hand * recall_by_hand
+              / (precision_by_hand + recall_by_hand))
 for name, library, by_hand in [("precision", precision, precision_by_hand),
-                               ("recall", recall, recall_by_hand), ("F1", f1, f1_by_hand)]:
-    print(f"{name:9} by hand equals scikit-learn: {np.allclose(library, by_hand)}")
+                               ("recall", recall, recall_by_hand),
+                               ("F1", f1, f1_by_hand)]:
+    print(f"{name:9} by hand equals scikit-learn: "
+          f"{np.allclose(library, by_hand)}")
 
 scores = pd.DataFrame({"precision": precision, "recall": recall, "F1": f1,
                        "support": cm.sum(axis=1)})
@@ -112,6 +122,17 @@ scores.index.name = "digit"
 worst_recall_digit = int(recall.argmin())
 best_recall_digit = int(recall.argmax())
 # --8<-- [end:per-class]
+
+# %%
+# --8<-- [start:original-precision-score]
+try:
+    precision_score(y_test, y_pred)  # no average: the default is "binary"
+except ValueError as error:
+    print(f"{type(error).__name__}: {error}")
+macro_precision = float(precision_score(y_test, y_pred, average="macro"))
+print(f'average="macro": {macro_precision:.4f}, '
+      "the plain mean of the ten per-class precisions")
+# --8<-- [end:original-precision-score]
 
 # %%
 # --8<-- [start:report]
@@ -122,10 +143,12 @@ print(classification_report(y_test, y_pred, digits=4))
 
 # %%
 # --8<-- [start:confusions]
-share_of_row = cm / cm.sum(axis=1, keepdims=True)  # where each true digit ends up
+# where each true digit ends up
+share_of_row = cm / cm.sum(axis=1, keepdims=True)
 mistakes = share_of_row.copy()
 np.fill_diagonal(mistakes, 0)
-pairs = sorted(((mistakes[t, p], t, p) for t in range(10) for p in range(10)), reverse=True)
+pairs = sorted(((mistakes[t, p], t, p) for t in range(10) for p in range(10)),
+               reverse=True)
 for share, true_digit, predicted in pairs[:5]:
     print(f"{share:6.2%} of the {true_digit}s are read as {predicted}")
 top_true, top_predicted = int(pairs[0][1]), int(pairs[0][2])
@@ -135,21 +158,26 @@ image = ax.imshow(mistakes * 100, cmap="Reds")
 for t in range(10):
     for p in range(10):
         if t != p and mistakes[t, p] >= 0.01:
-            ax.text(p, t, f"{mistakes[t, p]:.0%}", ha="center", va="center", fontsize=8)
-ax.set(xticks=range(10), yticks=range(10), xlabel="predicted digit", ylabel="true digit")
-fig.colorbar(image, ax=ax, label="% of the true digit's images (diagonal left out)")
+            ax.text(p, t, f"{mistakes[t, p]:.0%}", ha="center", va="center",
+                    fontsize=8)
+ax.set(xticks=range(10), yticks=range(10), xlabel="predicted digit",
+       ylabel="true digit")
+fig.colorbar(image, ax=ax,
+             label="% of the true digit's images (diagonal left out)")
 plt.show()
 # --8<-- [end:confusions]
 
 # %%
 # --8<-- [start:published]
-from published import (RAW_ACCURACY, RAW_ACCURACY_SKLEARN_1_1_3, RAW_F1, RAW_PRECISION,
-                       RAW_RECALL)
+from published import (RAW_ACCURACY, RAW_ACCURACY_SKLEARN_1_1_3, RAW_F1,
+                       RAW_PRECISION, RAW_RECALL)
 
 accuracy_gap = accuracy - RAW_ACCURACY
 gap_in_images = round(abs(accuracy_gap) * n_test)
-old_version_gap_in_images = round(abs(RAW_ACCURACY_SKLEARN_1_1_3 - RAW_ACCURACY) * n_test)
-per_class_gap = float(np.abs(np.r_[precision - RAW_PRECISION, recall - RAW_RECALL,
+old_version_gap_in_images = round(
+    abs(RAW_ACCURACY_SKLEARN_1_1_3 - RAW_ACCURACY) * n_test)
+per_class_gap = float(np.abs(np.r_[precision - RAW_PRECISION,
+                                   recall - RAW_RECALL,
                                    f1 - RAW_F1]).max())
 versus = pd.DataFrame({
     "precision, published": RAW_PRECISION, "precision, this run": precision,
@@ -157,7 +185,8 @@ versus = pd.DataFrame({
     "F1, published": RAW_F1, "F1, this run": f1,
 })
 versus.index.name = "digit"
-print(f"accuracy: published {RAW_ACCURACY}, this run {accuracy} (difference {accuracy_gap:+.6f})")
+print(f"accuracy: published {RAW_ACCURACY}, this run {accuracy} "
+      f"(difference {accuracy_gap:+.6f})")
 print(f"largest per-class difference: {per_class_gap:.4f}")
 # --8<-- [end:published]
 
@@ -165,6 +194,7 @@ print(f"largest per-class difference: {per_class_gap:.4f}")
 # --8<-- [start:leaderboard]
 from leaderboard import row
 
-entry, _ = row("logistic regression", "raw pixels", model, fit_seconds, X_train, X_test, y_test)
+entry, _ = row("logistic regression", "raw pixels", model, fit_seconds,
+               X_train, X_test, y_test)
 leaderboard = pd.DataFrame([entry]).set_index("model")
 # --8<-- [end:leaderboard]

@@ -2,9 +2,10 @@
 Meet MNIST
 ==========
 
-Load the 70,000 handwritten digits two ways, look at their pixels, draw a few of them and
-count the classes. Run it from a folder holding ``mnist_data.py`` (and ``data/mnist.npz``, or
-a network so that the data can be fetched from OpenML once).
+Load the 70,000 handwritten digits two ways, look at their pixels, draw a few
+of them and count the classes. Run it from a folder holding ``mnist_data.py``
+(and ``data/mnist.npz``, or a network so that the data can be fetched from
+OpenML once).
 """
 
 # %%
@@ -14,7 +15,8 @@ import numpy as np
 
 from mnist_data import load_mnist_784
 
-X, y = load_mnist_784()  # the layout of fetch_openml("mnist_784", version=1, as_frame=False)
+# the layout of fetch_openml("mnist_784", version=1, as_frame=False)
+X, y = load_mnist_784()
 print("X:", X.shape, X.dtype)
 print("y:", y.shape, y.dtype, "- first labels:", y[:10])
 print("type of one label:", type(y[0]).__name__)
@@ -54,7 +56,8 @@ print("inked pixels per image: min", ink_per_image.min(),
 
 # %%
 # --8<-- [start:middle-band]
-ink_by_column = (X > 0).mean(axis=0)  # share of images with ink at each of the 784 columns
+# the share of images with ink at each of the 784 columns
+ink_by_column = (X > 0).mean(axis=0)
 band_ink = float(ink_by_column[400:500].mean())
 edge_ink = float(np.r_[ink_by_column[:100], ink_by_column[-100:]].mean())
 print(f"columns 400-499: ink in {band_ink:.1%} of images on average")
@@ -65,8 +68,8 @@ print("columns never inked in any image:", never_inked)
 fig, ax = plt.subplots(figsize=(8, 3))
 ax.plot(ink_by_column, lw=0.8)
 ax.axvspan(400, 500, color="tab:orange", alpha=0.2, label="columns 400–499")
-ax.set(xlabel="column of X (row-major pixel index)", ylabel="share of images with ink",
-       xlim=(0, n_pixels))
+ax.set(xlabel="column of X (row-major pixel index)",
+       ylabel="share of images with ink", xlim=(0, n_pixels))
 ax.legend(loc="upper left")
 plt.show()
 # --8<-- [end:middle-band]
@@ -94,7 +97,8 @@ plt.show()
 
 # %%
 # --8<-- [start:twelve]
-rng = np.random.default_rng(seed=0)  # a fixed seed: the same twelve digits on every run
+# a fixed seed: the same twelve digits on every run
+rng = np.random.default_rng(seed=0)
 picks = rng.choice(n_images, size=12, replace=False)
 fig, axes = plt.subplots(3, 4, figsize=(6, 5))
 for ax, index in zip(axes.flat, picks):
@@ -125,9 +129,11 @@ for digit_class, (count, share) in enumerate(zip(counts, shares)):
 most_common, least_common = int(shares.argmax()), int(shares.argmin())
 spread = float(shares.max() / shares.min())
 
+# a plain Matplotlib bar chart of the counts: no seaborn needed
 fig, ax = plt.subplots(figsize=(7, 3.5))
 ax.bar(range(10), counts, color="tab:blue")
-ax.axhline(n_images / 10, color="black", ls="--", lw=1, label="perfectly balanced")
+ax.axhline(n_images / 10, color="black", ls="--", lw=1,
+           label="perfectly balanced")
 ax.set(xticks=range(10), xlabel="digit", ylabel="images in the 70,000")
 ax.legend(loc="lower right")
 plt.show()

@@ -2,10 +2,10 @@
 Regression is not classification
 ================================
 
-Why not predict the digit as a number with linear regression and round it? Because it works
-for two classes and fails for ten. Then the two honest ways to extend logistic regression to
-ten classes: one-vs-rest and multinomial. Needs ``mnist_data.py``,
-``model_cache.py`` and ``leaderboard.py``.
+Why not predict the digit as a number with linear regression and round it?
+Because it works for two classes and fails for ten. Then the two honest ways to
+extend logistic regression to ten classes: one-vs-rest and multinomial. Needs
+``mnist_data.py``, ``model_cache.py`` and ``leaderboard.py``.
 """
 
 # %%
@@ -24,7 +24,7 @@ x_train, y_train, x_test, y_test = load_mnist()  # images stay 28 x 28 here
 
 
 def flatten(images):
-    return images.reshape(len(images), -1)  # 28 x 28 -> 784, inside the pipeline
+    return images.reshape(len(images), -1)  # 28 x 28 -> 784, in the pipeline
 
 
 binary_train = np.isin(y_train, [0, 1])
@@ -36,20 +36,23 @@ print("zeros and ones: train", x01_train.shape, " test", x01_test.shape)
 
 # %%
 # --8<-- [start:linear-regression]
-regression, _ = fit(make_pipeline(FunctionTransformer(flatten), StandardScaler(),
-                                  LinearRegression()), x01_train, y01_train)
+regression, _ = fit(make_pipeline(FunctionTransformer(flatten),
+                                  StandardScaler(), LinearRegression()),
+                    x01_train, y01_train)
 raw_output = regression.predict(x01_test)
 print("first outputs:", np.round(raw_output[:6], 3), " labels:", y01_test[:6])
 print("range of the outputs:", round(float(raw_output.min()), 2), "to",
       round(float(raw_output.max()), 2))
-regression_accuracy = float(((raw_output > 0.49).astype(int) == y01_test).mean())
+regression_accuracy = float(
+    ((raw_output > 0.49).astype(int) == y01_test).mean())
 print(f"accuracy with the threshold 0.49: {regression_accuracy:.4f}")
 # --8<-- [end:linear-regression]
 
 # %%
 # --8<-- [start:threshold-sweep]
 thresholds = np.linspace(-0.5, 1.5, 201)
-accuracies = [((raw_output > t).astype(int) == y01_test).mean() for t in thresholds]
+accuracies = [((raw_output > t).astype(int) == y01_test).mean()
+              for t in thresholds]
 best_threshold = float(thresholds[int(np.argmax(accuracies))])
 accuracy_at_0 = float(((raw_output > 0).astype(int) == y01_test).mean())
 accuracy_at_1 = float(((raw_output > 1).astype(int) == y01_test).mean())
@@ -57,7 +60,8 @@ accuracy_at_1 = float(((raw_output > 1).astype(int) == y01_test).mean())
 fig, ax = plt.subplots(figsize=(7, 3.5))
 ax.plot(thresholds, accuracies)
 ax.axvline(0.49, color="tab:red", ls="--", lw=1, label="threshold 0.49")
-ax.set(xlabel="threshold on the regression output", ylabel="test accuracy", ylim=(0.4, 1.01))
+ax.set(xlabel="threshold on the regression output", ylabel="test accuracy",
+       ylim=(0.4, 1.01))
 ax.legend(loc="lower center")
 plt.show()
 # --8<-- [end:threshold-sweep]
@@ -66,28 +70,34 @@ plt.show()
 # --8<-- [start:logistic-01]
 from sklearn.metrics import ConfusionMatrixDisplay, classification_report
 
-logistic_01, _ = fit(make_pipeline(FunctionTransformer(flatten), StandardScaler(),
-                                   LogisticRegression(C=0.01)), x01_train, y01_train)
+logistic_01, _ = fit(make_pipeline(FunctionTransformer(flatten),
+                                   StandardScaler(),
+                                   LogisticRegression(C=0.01)),
+                     x01_train, y01_train)
 logistic_01_pred = logistic_01.predict(x01_test)
 logistic_01_accuracy = float((logistic_01_pred == y01_test).mean())
 print("linear regression, threshold 0.49:")
-print(classification_report(y01_test, (raw_output > 0.49).astype(int), digits=4))
+print(classification_report(y01_test, (raw_output > 0.49).astype(int),
+                            digits=4))
 print("logistic regression, C=0.01:")
 print(classification_report(y01_test, logistic_01_pred, digits=4))
 
 fig, axes = plt.subplots(1, 2, figsize=(8, 3.5))
-for ax, prediction, title in [(axes[0], (raw_output > 0.49).astype(int), "linear regression"),
-                              (axes[1], logistic_01_pred, "logistic regression")]:
-    ConfusionMatrixDisplay.from_predictions(y01_test, prediction, ax=ax, colorbar=False,
-                                            cmap="Blues")
+for ax, prediction, title in [
+    (axes[0], (raw_output > 0.49).astype(int), "linear regression"),
+    (axes[1], logistic_01_pred, "logistic regression"),
+]:
+    ConfusionMatrixDisplay.from_predictions(y01_test, prediction, ax=ax,
+                                            colorbar=False, cmap="Blues")
     ax.set_title(title)
 plt.show()
 # --8<-- [end:logistic-01]
 
 # %%
 # --8<-- [start:ten-digits]
-regression_10, _ = fit(make_pipeline(FunctionTransformer(flatten), StandardScaler(),
-                                     LinearRegression()), x_train, y_train)
+regression_10, _ = fit(make_pipeline(FunctionTransformer(flatten),
+                                     StandardScaler(), LinearRegression()),
+                       x_train, y_train)
 output_10 = regression_10.predict(x_test)
 rounded = np.digitize(output_10, bins=np.arange(0.5, 9.5, 1.0))  # 0.5 ... 8.5
 regression_10_accuracy = float((rounded == y_test).mean())
@@ -98,7 +108,8 @@ print("mean regression output for each true digit:")
 print(mean_output_by_digit.to_string())
 
 fig, ax = plt.subplots(figsize=(6.5, 5.5))
-ConfusionMatrixDisplay.from_predictions(y_test, rounded, ax=ax, colorbar=False, cmap="Blues")
+ConfusionMatrixDisplay.from_predictions(y_test, rounded, ax=ax, colorbar=False,
+                                        cmap="Blues")
 ax.set(xlabel="rounded regression output", ylabel="true digit")
 plt.show()
 # --8<-- [end:ten-digits]
@@ -113,13 +124,15 @@ def standardised(model):
 
 
 strategies = {
-    "one-vs-rest": standardised(OneVsRestClassifier(LogisticRegression(max_iter=2000))),
+    "one-vs-rest": standardised(
+        OneVsRestClassifier(LogisticRegression(max_iter=2000))),
     "multinomial": standardised(LogisticRegression(max_iter=2000)),
 }
 rows = []
 for name, model in strategies.items():
     fitted, fit_seconds = fit(model, x_train, y_train)
-    rows.append({"strategy": name, "test accuracy": fitted.score(x_test, y_test),
+    rows.append({"strategy": name,
+                 "test accuracy": fitted.score(x_test, y_test),
                  "fit seconds": fit_seconds})
 strategy_table = pd.DataFrame(rows).set_index("strategy")
 ovr_accuracy = float(strategy_table.loc["one-vs-rest", "test accuracy"])
@@ -132,7 +145,8 @@ from leaderboard import row
 
 entries = []
 for name, model in strategies.items():
-    fitted, fit_seconds = fit(model, x_train, y_train)  # from the cache: fitted above
+    # from the cache: fitted above
+    fitted, fit_seconds = fit(model, x_train, y_train)
     entries.append(row(f"logistic regression, {name}", "StandardScaler", fitted,
                        fit_seconds, x_train, x_test, y_test)[0])
 leaderboard = pd.DataFrame(entries).set_index("model")

@@ -2,10 +2,15 @@
 Shipping a model
 ================
 
-A model is useful once it leaves the notebook: saved to a file, loaded somewhere else,
-asked about a digit it has never seen. This chapter saves a scikit-learn model two ways,
-with ``joblib`` and with ``skops``, and shows why the second is the one to accept from
-someone else. Needs ``mnist_data.py`` and ``model_cache.py`` beside it.
+A model is useful once it leaves the notebook: saved to a file, loaded
+somewhere else, asked about a digit it has never seen. This chapter saves a
+scikit-learn model two ways, with ``joblib`` and with ``skops``, and shows why
+the second is the one to accept from someone else; then it reads the
+convolutional network chapter's exported network with NumPy and serves it with
+Flask. Needs ``mnist_data.py``, ``model_cache.py``, ``digit_net.py``,
+``mnist_like.py`` and ``draw_app.py`` beside it, the exported network in
+``models/`` (``digit-cnn.json`` and ``digit-cnn.bin``), and
+``pip install skops flask pillow``.
 """
 
 # %%
@@ -24,8 +29,10 @@ x_train, y_train, x_test, y_test = load_mnist()
 X_train = x_train.reshape(len(x_train), -1) / 255
 X_test = x_test.reshape(len(x_test), -1) / 255
 
-# The feature engineering chapter's SVM: 50 principal components, then an RBF kernel.
-model, _ = fit(make_pipeline(PCA(n_components=50, random_state=0), SVC(C=10)),
+# The feature engineering chapter's SVM: 50 principal components, then an
+# RBF kernel.
+model, _ = fit(make_pipeline(PCA(n_components=50, random_state=0),
+                             SVC(C=10)),
                X_train, y_train)
 predicted = model.predict(X_test)
 accuracy = (predicted == y_test).mean()
@@ -38,7 +45,8 @@ Path("models").mkdir(exist_ok=True)
 import joblib
 
 joblib.dump(model, "models/pca-svc.joblib")
-from_joblib = joblib.load("models/pca-svc.joblib")  # only ever a file you made yourself
+# only ever a file you made yourself
+from_joblib = joblib.load("models/pca-svc.joblib")
 print("same predictions after loading:",
       np.array_equal(from_joblib.predict(X_test), predicted))
 # --8<-- [end:joblib]
@@ -48,7 +56,8 @@ print("same predictions after loading:",
 import skops.io as sio
 
 sio.dump(model, "models/pca-svc.skops")
-# Before loading, ask which types the file would create that skops does not trust.
+# Before loading, ask which types the file would create that skops does not
+# trust.
 print("untrusted types:", sio.get_untrusted_types(file="models/pca-svc.skops"))
 from_skops = sio.load("models/pca-svc.skops")
 print("same predictions after loading:",
@@ -65,7 +74,8 @@ def flatten(images):  # a function of our own inside the pipeline
     return images.reshape(len(images), -1) / 255
 
 
-small = make_pipeline(FunctionTransformer(flatten), LogisticRegression(max_iter=200))
+small = make_pipeline(FunctionTransformer(flatten),
+                      LogisticRegression(max_iter=200))
 small.fit(x_train[:1000], y_train[:1000])
 sio.dump(small, "models/small.skops")
 untrusted = sio.get_untrusted_types(file="models/small.skops")
@@ -84,7 +94,8 @@ print("loaded once trusted:",
 # --8<-- [start:web-runtime]
 from digit_net import DigitNet
 
-# The convolutional network chapter exported its deeper network as plain numbers.
+# The convolutional network chapter exported its deeper network as plain
+# numbers.
 net = DigitNet.load("models/digit-cnn.json")
 web_predicted = net.predict_proba(x_test / 255).argmax(axis=1)
 web_accuracy = (web_predicted == y_test).mean()
@@ -100,13 +111,17 @@ from PIL import Image, ImageDraw
 
 from mnist_like import ink_from_rgba, to_mnist_like
 
-# A 7 drawn as two thick strokes on the app's 280 x 280 pad: dark ink on white paper.
+# A 7 drawn as two thick strokes on the app's 280 x 280 pad: dark ink on white
+# paper.
 pad = Image.new("RGBA", (280, 280), "white")
 pen = ImageDraw.Draw(pad)
-pen.line([(90, 70), (190, 70), (120, 220)], fill="black", width=18, joint="curve")
-image = to_mnist_like(ink_from_rgba(np.asarray(pad)))  # crop, scale to 20 px, centre by mass
+pen.line([(90, 70), (190, 70), (120, 220)], fill="black", width=18,
+         joint="curve")
+# crop, scale to 20 px, centre by mass
+image = to_mnist_like(ink_from_rgba(np.asarray(pad)))
 probabilities = net.predict_proba(image[np.newaxis])[0]
-print("read as", probabilities.argmax(), f"with probability {probabilities.max():.3f}")
+print("read as", probabilities.argmax(),
+      f"with probability {probabilities.max():.3f}")
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(6, 3))
 left.imshow(np.asarray(pad.convert("L")), cmap="gray")
@@ -122,7 +137,8 @@ plt.show()
 # --8<-- [start:app]
 from draw_app import create_app
 
-client = create_app("models/digit-cnn.json").test_client()  # requests without a server
+# requests without a server
+client = create_app("models/digit-cnn.json").test_client()
 png = io.BytesIO()
 pad.save(png, format="PNG")
 answer = client.post("/predict", data=png.getvalue(), content_type="image/png")
@@ -136,3 +152,37 @@ for body, content_type in [(empty.getvalue(), "image/png"),
     answer = client.post("/predict", data=body, content_type=content_type)
     print(answer.status_code, answer.json["error"])
 # --8<-- [end:app]
+
+# %%
+# --8<-- [start:original-debug]
+import html
+import re
+
+from flask import Flask
+from werkzeug.debug import DebuggedApplication
+from werkzeug.test import Client
+
+# The source tutorial ran its app with app.run(debug=True), which starts a
+# server. Without one: a small app with a bug, wrapped in Werkzeug's debugger
+# as debug=True wraps it, and a request to the page that fails.
+demo = Flask("demo")
+demo.debug = True  # as debug=True sets it: errors go to the debugger
+
+
+@demo.get("/broken")
+def broken():
+    secret = "only the server should know this"
+    return len(secret) / 0  # the bug
+
+
+visitor = Client(DebuggedApplication(demo, evalex=True))
+# (errors_stream: the traceback the debugger also logs, kept out of the way)
+answer = visitor.get("/broken", errors_stream=io.StringIO())
+page = html.unescape(answer.get_data(as_text=True))
+print("status:", answer.status_code)
+print("a page of the Werkzeug debugger:", "Werkzeug Debugger" in page)
+print("the route's source code in it:", 'secret = "only the server' in page)
+print("a Python console in it:", "EVALEX = true" in page)
+print(" ".join(re.search(r"The console is locked.*?runs the server\.",
+                         page, re.S)[0].split()))
+# --8<-- [end:original-debug]

@@ -68,7 +68,7 @@ def test_exercise_page_is_the_notebook_with_its_frozen_outputs(site, name):
     statements = markdown_cells(PROJECT.script(name))
     for section in read_manifest(name, PROJECT)["sections"]:
         for cell in statements[section["name"]]:  # the statement ("## Exercise 6: ...")
-            for line in cell.replace("#", "").replace("`", "").splitlines():
+            for line in re.sub(r"[#`*]", "", cell).splitlines():  # Markdown marks aside
                 assert words(line) in text, f"{name}: statement line {line!r} is not shown"
         assert f'id="cell-id={section["name"]}"' in html  # the code cell
         for line in section["stdout"].splitlines():
@@ -221,3 +221,16 @@ def test_exercise_15_reuses_the_chapters_deeper_network():
     assert exercise["loaded_accuracy"] == round(chapter["deeper_accuracy"], 4)
     assert (exercise["deeper_epochs"], exercise["batch_size"]) == \
         (chapter["deeper_epochs"], chapter["batch_size"])
+
+
+# The pages show chapter code in blocks about 80 characters wide at the default width; a
+# longer line scrolls sideways, and a reader cannot read or copy it with confidence.
+SHOWN_IN_FULL = ["draw_app.py"]  # helper modules that a page shows whole (Shipping a model)
+
+
+@pytest.mark.parametrize("script", [f"{c}.py" for c in PROJECT.chapters()] + SHOWN_IN_FULL)
+def test_code_shown_on_pages_has_lines_of_at_most_80_characters(script):
+    lines = (PROJECT.snippets / script).read_text().splitlines()
+    long = [f"{script}:{n}: {len(line)} characters" for n, line in enumerate(lines, 1)
+            if len(line) > 80]
+    assert not long, "\n".join(long)

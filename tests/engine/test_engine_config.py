@@ -60,7 +60,16 @@ def test_defaults_without_a_pyproject(tmp_path):
     config = Config.load(tmp_path / "pyproject.toml", environ={})
     assert config == Config()
     assert (config.threads, config.execute, config.format, config.packages) == (2, "auto", 1, ())
-    assert config.jobs == max(1, os.cpu_count() or 1)
+    assert config.jobs == max(1, len(os.sched_getaffinity(0)) // 2)  # 2 threads each
+
+
+def test_default_jobs_never_give_workers_fewer_cores_than_threads(monkeypatch):
+    from snippet_engine import config as config_module
+
+    for available, threads, jobs in [(2, 2, 1), (1, 2, 1), (4, 2, 2), (16, 2, 8), (3, 1, 3)]:
+        monkeypatch.setattr(config_module, "cores", lambda: available)
+        assert Config(threads=threads).jobs == jobs, (available, threads)
+        assert Config(threads=threads, jobs=5).jobs == 5  # given, never changed
 
 
 def test_other_tables_of_the_pyproject_are_ignored(tmp_path):

@@ -245,8 +245,22 @@ def test_the_slowest_known_chapters_are_started_first(project):
     (project.cache / "engine").mkdir(parents=True)
     (project.cache / "engine" / "timings.json").write_text(
         json.dumps({"printing": 5.0, "drawing": 1.0}))
+    helped = project.outputs / "helped" / "manifest.json"  # and no time frozen for it
+    helped.write_text(json.dumps({**json.loads(helped.read_text()), "seconds": None}))
     assert execute.order(["drawing", "printing", "helped"], project) == [
         "helped", "printing", "drawing"]  # unknown ones count as slow
+
+
+def test_a_fresh_clone_orders_chapters_by_the_seconds_their_outputs_record(project):
+    """No timings in the cache (a fresh clone has no cache): the manifests' run times."""
+    assert not (project.cache / "engine" / "timings.json").exists()
+    for chapter, seconds in {"drawing": 0.5, "printing": 9.0, "helped": 3.0}.items():
+        path = project.outputs / chapter / "manifest.json"
+        manifest = json.loads(path.read_text())
+        assert isinstance(manifest["seconds"], float)  # every frozen run records its own
+        path.write_text(json.dumps({**manifest, "seconds": seconds}))
+    assert execute.order(["drawing", "printing", "helped"], project) == [
+        "printing", "helped", "drawing"]
 
 
 COUNTED = '''"""An estimator that notes each fit in the file FIT_LOG names, and fits slowly."""
