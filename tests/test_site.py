@@ -234,3 +234,17 @@ def test_code_shown_on_pages_has_lines_of_at_most_80_characters(script):
     long = [f"{script}:{n}: {len(line)} characters" for n, line in enumerate(lines, 1)
             if len(line) > 80]
     assert not long, "\n".join(long)
+
+
+def test_no_chapter_is_dated_in_the_future_and_no_two_share_a_date():
+    """The blog lists chapters by date: one in the future confuses readers, and two on one
+    day would leave their order to chance."""
+    import datetime
+
+    dates = {}
+    for page in sorted((ROOT / "docs" / "chapters" / "posts").glob("*.md")):
+        found = re.search(r"^date: (\d{4}-\d\d-\d\d)$", page.read_text(), re.M)
+        assert found, f"{page.name} has no date"
+        dates[page.stem] = datetime.date.fromisoformat(found[1])
+    assert max(dates.values()) <= datetime.date.today(), dates
+    assert len(set(dates.values())) == len(dates), dates
