@@ -83,13 +83,11 @@ def problems(threads: int) -> list[str]:
 
 def check(threads: int) -> None:
     """Refuse to run (and freeze) under numerics other than the pinned ones."""
-    from .config import SnippetError
-
-    import os
+    from .config import SnippetError, cores as usable_cores
 
     found = problems(threads)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    if found and cores and cores < threads:
+    cores = usable_cores()
+    if found and cores < threads:
         raise SnippetError(
             f"the numerics are not pinned ({'; '.join(found)}): this machine lets Python use "
             f"{cores} core(s), and OpenBLAS runs at most one thread per core, fewer than the "
