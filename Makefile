@@ -4,7 +4,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve build test outputs benchmark lock browser
+.PHONY: serve build test outputs benchmark lock browser app
 
 $(VENV)/installed: pyproject.toml requirements.lock
 	python3 -m venv $(VENV)
@@ -19,6 +19,15 @@ build: $(VENV)/installed  ## run stale chapters, build the site into site/
 
 test: $(VENV)/installed browser  ## re-run every chapter and compare; build; browser checks
 	$(BIN)/pytest
+
+# The draw-a-digit app for more than one user, under waitress (a production WSGI server, not
+# Flask's own). 127.0.0.1 by default; APP_LISTEN=0.0.0.0:5000 lets other computers reach it.
+# Bodies are read 64 kB at a time (waitress's default is 8 kB): a 10 MB one costs less to
+# refuse. tests/test_draw_load.py starts the app with this recipe, and loads it.
+APP_LISTEN ?= 127.0.0.1:5000
+app: $(VENV)/installed  ## serve the draw-a-digit app on http://$(APP_LISTEN), for many users
+	PYTHONPATH=snippets $(BIN)/waitress-serve --listen=$(APP_LISTEN) --recv-bytes=65536 \
+		--call draw_app:create_app
 
 browser:  ## the browser tests drive Debian's chromium (playwright cannot download one here)
 	@command -v chromium >/dev/null || { apt-get update -qq && \

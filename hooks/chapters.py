@@ -6,6 +6,10 @@
   serve`` does not rebuild forever);
 - ``{{ directives }}`` in pages expand from the frozen outputs; a chapter page ends with its
   "Run this chapter yourself" box;
+- the course: a chapter's title shows its number in the reading order (its page's date), its
+  page ends with the exercises that practise it and links to the previous and next chapter,
+  an exercise set's page names the chapters it practises, and the chapter index lists the
+  chapters oldest first;
 - after the build, a warning (an error with ``--strict``) names anything a chapter printed
   or drew that its page does not show.
 
@@ -14,6 +18,7 @@ What is particular to this site lives in ``site_content.py`` beside this file.
 
 from __future__ import annotations
 
+import functools
 import logging
 import posixpath
 from pathlib import Path
@@ -37,8 +42,29 @@ class Build:
         self.project = Project(ROOT)
         self.shown: dict[str, set] = {}
 
+    @functools.cached_property
+    def reading_order(self) -> dict[str, int]:
+        """The chapters' pages (their paths from docs/) -> their numbers in the course."""
+        return {site_content.page_of(c.name, self.project): c.number
+                for c in site_content.course(self.project)}
+
+    def in_reading_order(self, page) -> tuple:
+        """A sort key: chapters in reading order, then other pages by title."""
+        number = self.reading_order.get(page.file.src_uri)
+        return (0, number, "") if number else (1, 0, str(page.title or ""))
+
 
 _build = Build()  # MkDocs hooks are modules; a fresh one per build in on_pre_build
+
+
+def on_config(config):
+    """The tags index lists a tag's chapters in reading order (Material sorts by title, which
+    puts "Chapter 10" before "Chapter 2"): its listings_sort_by option, set here because
+    mkdocs.yml cannot name a function of a hook."""
+    tags = config.plugins.get("material/tags")
+    if tags is not None:
+        tags.config.listings_sort_by = lambda mapping: _build.in_reading_order(mapping.item)
+    return config
 
 
 def on_pre_build(config) -> None:
@@ -92,7 +118,10 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         return markdown
     project = _build.project
     chapter = Path(page.file.src_uri).stem
-    is_chapter = chapter in project.chapters()
+    # A chapter's own page, not another page of that name (the category "Beyond linear
+    # models" is chapters/category/beyond-linear-models.md)
+    is_chapter = (chapter in project.chapters()
+                  and page.file.src_uri == site_content.page_of(chapter, project))
     manifest = read_manifest(chapter, project) if is_chapter else None
     if is_chapter and manifest is None:
         raise PluginError(f"{page.file.src_uri}: no frozen outputs in outputs/{chapter}/")
@@ -110,6 +139,11 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         raise PluginError(f"{page.file.src_uri}: {error}") from None
     if manifest:
         text += site_content.footer(chapter, manifest, link, project, link("how-it-works.md"))
+        try:
+            text = site_content.numbered_title(text, chapter, project)
+            text += site_content.chapter_ending(chapter, project)
+        except SnippetError as error:
+            raise PluginError(f"{page.file.src_uri}: {error}") from None
     return text
 
 
@@ -126,8 +160,25 @@ def on_page_content(html: str, page, config, files) -> str:
     link = lambda uri: get_relative_url(uri, page.url)  # noqa: E731
     footer = site_content.footer(name, read_manifest(name, project), link, project,
                                  link("how-it-works/"))
+    try:
+        footer += site_content.exercise_ending(
+            name, lambda path: link(files.get_file_from_path(path).url), project)
+    except SnippetError as error:
+        raise PluginError(f"{page.file.src_uri}: {error}") from None
     return html + python_markdown.markdown(footer, extensions=config.markdown_extensions,
                                            extension_configs=config.mdx_configs)
+
+
+@event_priority(-90)  # before the blog plugin renders a listing's excerpts (-100)
+def on_page_context(context, page, config, nav):
+    """The chapter index (and each category) lists chapters in reading order, oldest first:
+    Material's blog lists newest first and has no option for it. Sorted before the blog
+    renders the listing, so that its table of contents and pagination follow."""
+    from material.plugins.blog.structure import View
+
+    if isinstance(page, View):
+        page.posts.sort(key=_build.in_reading_order)
+    return context
 
 
 def on_post_build(config) -> None:

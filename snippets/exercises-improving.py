@@ -105,13 +105,13 @@ plt.show()
 # --8<-- [start:ex14-tune-forest]
 from sklearn.model_selection import GridSearchCV
 
-forest_grid = GridSearchCV(
+# searched once, then loaded: a grid search is a model like any other
+forest_grid, _ = fit(GridSearchCV(
     RandomForestClassifier(random_state=42),
     {"max_features": ["sqrt", 0.1], "min_samples_leaf": [1, 3],
      "criterion": ["gini", "entropy"]},
     cv=3, n_jobs=2,
-)
-forest_grid.fit(X_tiny[:2_000], y_tiny[:2_000])
+), X_tiny[:2_000], y_tiny[:2_000])
 grid_table = (pd.DataFrame(forest_grid.cv_results_)
               .sort_values(["rank_test_score", "mean_test_score"])
               .set_index("params")[["mean_test_score", "std_test_score"]]

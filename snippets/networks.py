@@ -7,7 +7,7 @@ everything that determines the result: the layers, the optimizer and loss, the i
 dropout, the fit arguments, the versions of Keras and PyTorch, the machine code PyTorch was
 told to use and its thread count. The next call with the same inputs loads the trained copy
 and the history and seconds of the original run; a second process asking for the same
-network meanwhile waits for the first one's training (``model_cache.only_one_fit``).
+network meanwhile waits for the first one's training (``model_cache.only_one_at_a_time``).
 
 The Keras format holds no code to run: it is a zip of a JSON config and weights, loaded with
 Keras's safe mode on.
@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from leaderboard import row
-from model_cache import only_one_fit
+from model_cache import only_one_at_a_time
 
 CACHE_DIR = Path(os.environ.get("MODEL_CACHE", ".cache/models"))
 # the machine code PyTorch's kernels were pinned to (see snippet_engine/numerics.py)
@@ -40,7 +40,7 @@ def train(network, x, y, *, seed, **fit_args):
         [os.environ.get(name) for name in TORCH_PINS],
     ])
     path = CACHE_DIR / f"network-{key}.keras"
-    with only_one_fit(path):
+    with only_one_at_a_time(path):
         return _load_or_train(path, network, x, y, seed, fit_args)
 
 
@@ -73,7 +73,11 @@ class _Classifier:
         return np.argmax(self.network.predict(x, batch_size=1000, verbose=0), axis=1)
 
     def __getstate__(self):
-        return {"weights": self.network.get_weights()}
+        # what it is (layers, weights) and what computes with it: the model
+        # cache keys its predictions on this
+        return {"layers": self.network.to_json(),
+                "weights": self.network.get_weights(),
+                "threads": torch.get_num_threads()}
 
 
 def leaderboard_row(name, features, network, fit_seconds, x_train, x_test, y_test):
