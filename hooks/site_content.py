@@ -245,18 +245,17 @@ def footer(chapter: str, manifest: dict, link, project: Project, how_it_works: s
 
 def notebook_figure(chapter: str, section: str, figure: str, alt: str) -> str:
     """A figure of a notebook page (exercises/<name>/), as the published light and dark
-    SVGs with the figure's label as alt text and a caption linking the script."""
+    SVGs with the figure's label (what it shows) as alt text and as caption."""
     if len(alt) < 15:
         raise SnippetError(f"snippets/{chapter}.py:{section}: figure {figure} needs alt text "
                            "of 15 characters or more: describe it in its label, "
                            'plt.figure(num="...") or plt.subplots(..., num="...")')
     base = f"../../outputs/{chapter}/{figure}"
-    number = figure.rsplit("-", 1)[1]
     return (f'<figure class="notebook-figure">\n'
             f'<img src="{base}.light.svg#only-light" alt="{escape(alt)}" loading="lazy">\n'
             f'<img src="{base}.dark.svg#only-dark" alt="{escape(alt)}" loading="lazy">\n'
-            f"<figcaption>Figure {number} of <code>{section}</code>, drawn by the cell above "
-            f'(<a href="../../downloads/{chapter}.py">{chapter}.py</a>)</figcaption>\n'
+            f"<figcaption>{escape(alt)}{'' if alt.endswith(('.', '?', '!')) else '.'}"
+            "</figcaption>\n"
             f"</figure>")
 
 

@@ -1,8 +1,10 @@
-"""One row of the site's leaderboard: how good a fitted model is, and what it costs.
+"""One row of the site's leaderboard: how good a fitted model is, and what it
+costs.
 
-A chapter that trains a model worth comparing ends with a DataFrame named ``leaderboard``
-built from these rows. The site's Leaderboard page gathers every chapter's table from the
-frozen outputs, so each number there comes from the run that made that chapter.
+A chapter that trains a model worth comparing ends with a DataFrame named
+``leaderboard`` built from these rows. The site's Leaderboard page gathers
+every chapter's table from the frozen outputs, so each number there comes from
+the run that made that chapter.
 """
 
 import hashlib
@@ -13,7 +15,8 @@ from model_cache import remember
 
 
 def row(name, features, model, fit_seconds, X_train, X_test, y_test):
-    """Score a fitted model on ``(X_test, y_test)``: return ``(row, predictions)``.
+    """Score a fitted model on ``(X_test, y_test)``: return
+    ``(row, predictions)``.
 
     The row holds the test accuracy, the fit seconds given, the seconds the
     predictions took (made once, through the model cache), and the size of the
@@ -35,10 +38,12 @@ def row(name, features, model, fit_seconds, X_train, X_test, y_test):
 
 
 def _array_bytes(model):
-    """Bytes of the distinct NumPy arrays a fitted model holds: what it learned or stored.
+    """Bytes of the distinct NumPy arrays a fitted model holds: what it
+    learned or stored.
 
-    Counted by content, not by pickling: a model loaded from the cache holds copies of arrays
-    that the freshly fitted one shared, so its pickle is larger though it is the same model.
+    Counted by content, not by pickling: a model loaded from the cache holds
+    copies of arrays that the freshly fitted one shared, so its pickle is
+    larger though it is the same model.
     """
     seen, total, stack, visited, kept = set(), 0, [model], set(), []
     while stack:
@@ -51,7 +56,8 @@ def _array_bytes(model):
             if item.dtype == object:
                 stack.extend(item.ravel().tolist())
                 continue
-            key = (item.shape, item.dtype.str, hashlib.sha256(np.ascontiguousarray(item)).digest())
+            key = (item.shape, item.dtype.str,
+                   hashlib.sha256(np.ascontiguousarray(item)).digest())
             if key not in seen:
                 seen.add(key)
                 total += item.nbytes
@@ -60,7 +66,8 @@ def _array_bytes(model):
         elif isinstance(item, (list, tuple)):
             stack.extend(item)
         elif not isinstance(item, (type, str, bytes, int, float)):
-            state = item.__getstate__()  # a tree's arrays live in its state, not __dict__
+            # a tree's arrays live in its state, not __dict__
+            state = item.__getstate__()
             if isinstance(state, dict):
                 stack.extend(state.values())
             elif isinstance(state, tuple):

@@ -1,16 +1,19 @@
-"""Train a Keras network once, keep it on disk, and reuse it; score it for the leaderboard.
+"""Train a Keras network once, keep it on disk, and reuse it; score it for
+the leaderboard.
 
-``train(network, x, y, seed=..., epochs=..., ...)`` trains a compiled network and saves it in
-the Keras format under ``.cache/models/`` (or the folder in ``MODEL_CACHE``), keyed by
-everything that determines the result: the layers, the optimizer and loss, the initial weights
-(which the seed set before building made), the training arrays, the seed for shuffling and
-dropout, the fit arguments, the versions of Keras and PyTorch, the machine code PyTorch was
-told to use and its thread count. The next call with the same inputs loads the trained copy
-and the history and seconds of the original run; a second process asking for the same
-network meanwhile waits for the first one's training (``model_cache.only_one_at_a_time``).
+``train(network, x, y, seed=..., epochs=..., ...)`` trains a compiled network
+and saves it in the Keras format under ``.cache/models/`` (or the folder in
+``MODEL_CACHE``), keyed by everything that determines the result: the layers,
+the optimizer and loss, the initial weights (which the seed set before
+building made), the training arrays, the seed for shuffling and dropout, the
+fit arguments, the versions of Keras and PyTorch, the machine code PyTorch was
+told to use and its thread count. The next call with the same inputs loads the
+trained copy and the history and seconds of the original run; a second process
+asking for the same network meanwhile waits for the first one's training
+(``model_cache.only_one_at_a_time``).
 
-The Keras format holds no code to run: it is a zip of a JSON config and weights, loaded with
-Keras's safe mode on.
+The Keras format holds no code to run: it is a zip of a JSON config and
+weights, loaded with Keras's safe mode on.
 """
 
 import json
@@ -27,14 +30,17 @@ from leaderboard import row
 from model_cache import only_one_at_a_time
 
 CACHE_DIR = Path(os.environ.get("MODEL_CACHE", ".cache/models"))
-# the machine code PyTorch's kernels were pinned to (see snippet_engine/numerics.py)
+# the machine code PyTorch's kernels were pinned to
+# (see snippet_engine/numerics.py)
 TORCH_PINS = ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "MKL_CBWR")
 
 
 def train(network, x, y, *, seed, **fit_args):
-    """Return ``(trained_network, history, seconds)``; ``history`` maps a metric to its epochs."""
+    """Return ``(trained_network, history, seconds)``; ``history`` maps a
+    metric to its epochs."""
     key = joblib.hash([
-        network.to_json(), json.dumps(network.get_compile_config(), sort_keys=True, default=str),
+        network.to_json(),
+        json.dumps(network.get_compile_config(), sort_keys=True, default=str),
         network.get_weights(), x, y, seed, fit_args,
         keras.__version__, torch.__version__, torch.get_num_threads(),
         [os.environ.get(name) for name in TORCH_PINS],
@@ -54,23 +60,27 @@ def _load_or_train(path, network, x, y, seed, fit_args):
     started = time.perf_counter()
     history = network.fit(x, y, verbose=0, **fit_args).history
     seconds = time.perf_counter() - started
-    history = {name: [float(v) for v in values] for name, values in history.items()}
+    history = {name: [float(v) for v in values]
+               for name, values in history.items()}
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f"{path.stem}-partial.keras")
     network.save(partial)
-    os.replace(partial, path)  # a crash mid-write never leaves a broken network behind
+    # a crash mid-write never leaves a broken network behind
+    os.replace(partial, path)
     record.write_text(json.dumps({"history": history, "seconds": seconds}))
     return network, history, seconds
 
 
 class _Classifier:
-    """What leaderboard.row expects of a model: labels from predict(), arrays in its state."""
+    """What leaderboard.row expects of a model: labels from predict(), arrays
+    in its state."""
 
     def __init__(self, network):
         self.network = network
 
     def predict(self, x):
-        return np.argmax(self.network.predict(x, batch_size=1000, verbose=0), axis=1)
+        return np.argmax(
+            self.network.predict(x, batch_size=1000, verbose=0), axis=1)
 
     def __getstate__(self):
         # what it is (layers, weights) and what computes with it: the model
@@ -80,6 +90,8 @@ class _Classifier:
                 "threads": torch.get_num_threads()}
 
 
-def leaderboard_row(name, features, network, fit_seconds, x_train, x_test, y_test):
+def leaderboard_row(name, features, network, fit_seconds, x_train, x_test,
+                    y_test):
     """``leaderboard.row`` for a Keras network: ``(row, predicted labels)``."""
-    return row(name, features, _Classifier(network), fit_seconds, x_train, x_test, y_test)
+    return row(name, features, _Classifier(network), fit_seconds, x_train,
+               x_test, y_test)
