@@ -4,7 +4,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve build test outputs benchmark lock browser app
+.PHONY: serve build site test outputs benchmark lock browser app
 
 $(VENV)/installed: pyproject.toml requirements.lock
 	python3 -m venv $(VENV)
@@ -16,6 +16,13 @@ serve: $(VENV)/installed  ## run stale chapters, serve the site on http://127.0.
 
 build: $(VENV)/installed  ## run stale chapters, build the site into site/
 	$(BIN)/mkdocs build --strict
+
+# What publishing runs (.github/workflows/pages.yml), and the tests' site fixture too: no
+# chapter runs; a stale one stops it, named (run `make outputs`, commit, push).
+SITE_DIR ?= site
+site: $(VENV)/installed  ## the published site from the frozen outputs alone, into $(SITE_DIR)/
+	$(BIN)/python -m snippet_engine --check
+	ENGINE_EXECUTE=never $(BIN)/mkdocs build --strict --site-dir $(SITE_DIR)
 
 test: $(VENV)/installed browser  ## re-run every chapter and compare; build; browser checks
 	$(BIN)/pytest

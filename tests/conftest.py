@@ -24,13 +24,16 @@ for _name, _value in numerics.pinned_environment(PROJECT.config.threads).items()
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    """The site, built strictly from the frozen outputs (test_chapters checks they are fresh)."""
+    """The site as publishing builds it: `make site` (.github/workflows/pages.yml), which runs
+    no chapter and stops on a stale one (test_chapters checks they are current), with this
+    interpreter's tools."""
     site_dir = tmp_path_factory.mktemp("site")
-    env = dict(os.environ, ENGINE_EXECUTE="never")
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=ROOT, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+        ["make", "--no-print-directory", "--old-file=.venv/installed", "site",
+         f"SITE_DIR={site_dir}", f"BIN={Path(sys.executable).parent}"],
+        cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "all frozen outputs are fresh" in result.stdout, result.stdout
     assert not re.search(r"^(WARNING|ERROR)\s+-", result.stderr, re.M), result.stderr
     return site_dir
 

@@ -251,3 +251,47 @@ def test_no_chapter_is_dated_in_the_future_and_no_two_share_a_date():
         dates[page.stem] = datetime.date.fromisoformat(found[1])
     assert max(dates.values()) <= datetime.date.today(), dates
     assert len(set(dates.values())) == len(dates), dates
+
+
+@pytest.mark.parametrize("chapter", [c for c in PROJECT.chapters()
+                                     if c not in exercise_sets(PROJECT)])
+def test_chapter_is_framed_ends_with_takeaways_and_every_question_has_a_hint(site, chapter):
+    """Top: what it builds on and what you will learn; end: three to five takeaways, then
+    questions, each with a collapsed hint (or answer) a reader opens after trying."""
+    from bs4 import BeautifulSoup
+
+    html = (site / "chapters" / chapter / "index.html").read_text()
+    article = BeautifulSoup(html, "html.parser").select_one("article.md-content__inner")
+    frame = article.select_one("div.admonition.abstract")
+    assert frame is not None, "no 'In this chapter' frame"
+    assert frame.select_one(".admonition-title").get_text(strip=True) == "In this chapter"
+    assert "Builds on:" in frame.get_text(" ") and "You will learn:" in frame.get_text(" ")
+    assert frame.find_previous("h2") is None, "the frame comes before the first section"
+
+    sections = [h2["id"] for h2 in article.find_all("h2")]
+    assert sections[-2:] == ["key-takeaways", "questions-to-explore"], sections
+    takeaways = article.find("h2", id="key-takeaways").find_next_sibling("ul")
+    assert 3 <= len(takeaways.find_all("li", recursive=False)) <= 5
+
+    questions = article.find("h2", id="questions-to-explore").find_next_sibling("ul")
+    items = questions.find_all("li", recursive=False)
+    assert len(items) >= 2
+    for item in items:
+        aside = item.find("details")
+        assert aside is not None, f"no hint: {item.get_text(' ', strip=True)[:80]}"
+        assert set(aside["class"]) & {"tip", "success"} and not aside.has_attr("open")
+
+
+def test_publishing_runs_make_site_and_nothing_that_executes_a_chapter():
+    """The Pages workflow builds with the target the site fixture runs, and only with it."""
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text())
+    steps = workflow["jobs"]["build"]["steps"]
+    assert [s["run"] for s in steps if "run" in s] == ["make site SITE_DIR=site"]
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact"))
+    assert upload["with"]["path"] == "site"
+    assert workflow["jobs"]["deploy"]["steps"][-1]["uses"].startswith("actions/deploy-pages")
+    assert workflow[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads `on:` as True
+    recipe = re.search(r"^site:.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.M)[1]
+    assert "snippet_engine --check" in recipe and "ENGINE_EXECUTE=never" in recipe
