@@ -173,11 +173,21 @@ def on_page_content(html: str, page, config, files) -> str:
 def on_page_context(context, page, config, nav):
     """The chapter index (and each category) lists chapters in reading order, oldest first:
     Material's blog lists newest first and has no option for it. Sorted before the blog
-    renders the listing, so that its table of contents and pagination follow."""
+    renders the listing, so that its table of contents and pagination follow. The home
+    page's course cards get the blog's reading time of each chapter."""
     from material.plugins.blog.structure import View
 
     if isinstance(page, View):
         page.posts.sort(key=_build.in_reading_order)
+    if page.content and site_content.READTIME.split("{")[0] in page.content:
+        # The home page's course cards: reading times are the blog's, computed as each post
+        # renders, so all known by now (every page renders before any page's template).
+        posts = config.plugins["material/blog"].blog.posts
+        try:
+            page.content = site_content.fill_readtimes(
+                page.content, {Path(p.file.src_uri).stem: p.config.readtime for p in posts})
+        except SnippetError as error:
+            raise PluginError(f"{page.file.src_uri}: {error}") from None
     return context
 
 

@@ -59,6 +59,7 @@ class Chapter:
     number: int
     title: str  # the page's own title, without its number
     date: datetime.date
+    description: str = ""  # the page's front-matter `description`: one line
 
     @property
     def numbered(self) -> str:
@@ -85,12 +86,13 @@ def course(project: Project) -> list[Chapter]:
         title = re.search(r"^# (.+)$", body, re.M)
         if not title:
             raise SnippetError(f"{POSTS}/{name}.md has no title (# ...)")
-        found.append((date, name, title[1].strip()))
+        found.append((date, name, title[1].strip(), str(meta.get("description", ""))))
     found.sort()
-    for (a, first, _), (b, second, _) in zip(found, found[1:]):
+    for (a, first, *_), (b, second, *_) in zip(found, found[1:]):
         if a == b:
             raise SnippetError(f"{first} and {second} share a date: their order is unknown")
-    return [Chapter(name, n, title, date) for n, (date, name, title) in enumerate(found, 1)]
+    return [Chapter(name, n, title, date, description)
+            for n, (date, name, title, description) in enumerate(found, 1)]
 
 
 def exercises(project: Project) -> dict[int, tuple[str, str]]:
@@ -265,6 +267,7 @@ def site_directives(project: Project) -> dict:
         "versions": lambda: versions(project),
         "benchmark": lambda: benchmark(project),
         "leaderboard": lambda: leaderboard(project),
+        "course_cards": lambda: course_cards(project),
     }
 
 
@@ -300,6 +303,54 @@ def benchmark(project: Project) -> str:
             lines += [f"    | [{c}]({page_of(c, project)}) | {s:,} |"
                       for c, s in sorted(by_chapter.items(), key=lambda item: -item[1])]
     return "\n".join(lines)
+
+
+def leaderboard_rows(chapter: str, project: Project) -> list[dict]:
+    """The rows of a chapter's ``leaderboard`` tables (``model`` added), from its manifest."""
+    rows = []
+    for section in (read_manifest(chapter, project) or {"sections": []})["sections"]:
+        table = section["values"].get("leaderboard", {}).get("table")
+        if table is not None:
+            rows += [{"model": model, **dict(zip(table["columns"], row))}
+                     for model, row in zip(table["index"], table["rows"])]
+    return rows
+
+
+READTIME = '<span class="course-readtime" data-chapter="{}"></span>'  # filled after rendering
+
+
+def course_cards(project: Project) -> str:
+    """The learning path (home page): a Material grid card per chapter, in reading order,
+    with its number, title, description, reading time and best test accuracy (its
+    leaderboard's, if it has one). The reading time is the blog's, known only once every
+    post is rendered: a placeholder here, filled by ``fill_readtimes``."""
+    cards = []
+    for chapter in course(project):
+        if not chapter.description:
+            raise SnippetError(f"{POSTS}/{chapter.name}.md has no description (its card's "
+                               "summary)")
+        facts = [":material-clock-outline: " + READTIME.format(chapter.name)]
+        rows = leaderboard_rows(chapter.name, project)
+        if rows:
+            best = max(rows, key=lambda r: r["test accuracy"])
+            facts.append(f":material-trophy-outline: best test accuracy "
+                         f'<strong class="course-accuracy">{best["test accuracy"]:.2%}</strong>'
+                         f" on {best['test images']:,} test images")
+        cards.append(f"-   __{chapter.number} · [{chapter.title}]"
+                     f"({page_of(chapter.name, project)})__\n\n    ---\n\n"
+                     f"    {chapter.description}\n\n    " + "<br>\n    ".join(facts))
+    return ('<div class="grid cards course-cards" markdown>\n\n' + "\n\n".join(cards)
+            + "\n\n</div>")
+
+
+def fill_readtimes(html: str, minutes: dict[str, int]) -> str:
+    """The home page's reading times, from the blog's (chapter -> minutes)."""
+    def fill(match):
+        if not minutes.get(match[1]):
+            raise SnippetError(f"the blog gives no reading time for chapter {match[1]}")
+        return READTIME.format(match[1]).replace("></", f">{minutes[match[1]]} min read</")
+
+    return re.sub(READTIME.replace("{}", r"([\w-]+)"), fill, html)
 
 
 def leaderboard(project: Project) -> str:

@@ -115,3 +115,18 @@ def test_screenshots_in_light_and_dark(browser, site_url, chapter):
         visit.page.screenshot(path=str(path), full_page=True)
         assert path.stat().st_size > 50_000
         visit.close()
+
+
+def test_home_page_shows_the_learning_path_as_a_grid_of_cards(browser, site_url):
+    """Material's grid puts the course cards side by side at a desktop width; a screenshot
+    of the home page goes to test-artifacts/home.png."""
+    visit = Visit(browser, f"{site_url}/")
+    tops = visit.page.eval_on_selector_all(
+        ".course-cards > ul > li", "cards => cards.map(c => c.getBoundingClientRect().top)")
+    assert len(tops) >= 8 and len(set(tops)) < len(tops), f"one card a row: {tops}"
+    path = ROOT / "test-artifacts" / "home.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    visit.page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 50_000
+    assert not visit.errors, visit.errors
+    visit.close()

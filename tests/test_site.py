@@ -295,3 +295,41 @@ def test_publishing_runs_make_site_and_nothing_that_executes_a_chapter():
     assert workflow[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads `on:` as True
     recipe = re.search(r"^site:.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.M)[1]
     assert "snippet_engine --check" in recipe and "ENGINE_EXECUTE=never" in recipe
+
+
+def test_home_page_is_the_learning_path_with_each_chapters_best_accuracy(site):
+    """The home page's cards: every chapter once, in reading order (the order of the pages'
+    dates, read here, not from the hook that makes the cards), each linking to its chapter,
+    with the reading time its page gives and the best test accuracy of its frozen
+    leaderboard (none for a chapter without one); and links to the leaderboard, the
+    draw-a-digit demo and the exercises."""
+    from bs4 import BeautifulSoup
+
+    from snippet_engine import read_manifest
+
+    dated = sorted((re.search(r"^date: (\d{4}-\d\d-\d\d)$", page.read_text(), re.M)[1], page.stem)
+                   for page in (ROOT / "docs" / "chapters" / "posts").glob("*.md"))
+    order = [name for _, name in dated]
+    article = BeautifulSoup((site / "index.html").read_text(), "html.parser").select_one(
+        "article")
+    cards = [card for card in article.select("div.grid.cards > ul > li")
+             if card.a["href"].startswith("chapters/")]
+    assert [card.a["href"] for card in cards] == [f"chapters/{name}/" for name in order]
+    accuracies = 0
+    for number, (name, card) in enumerate(zip(order, cards), 1):
+        text = card.get_text(" ", strip=True)
+        assert text.startswith(f"{number} · "), text
+        chapter_page = (site / "chapters" / name / "index.html").read_text()
+        minutes = re.search(r"(\d+) min read", chapter_page)[1]  # the blog's, on the page
+        assert re.findall(r"(\d+) min read", text) == [minutes], (name, text)
+        best = [dict(zip(table["columns"], row))["test accuracy"]
+                for section in read_manifest(name, PROJECT)["sections"]
+                for table in [section["values"].get("leaderboard", {}).get("table")] if table
+                for row in table["rows"]]
+        shown = [strong.get_text(strip=True) for strong in card.select(".course-accuracy")]
+        assert shown == ([f"{max(best):.2%}"] if best else []), (name, text)
+        assert ("accuracy" in text) == bool(best), (name, text)
+        accuracies += bool(best)
+    assert len(cards) == len(order) >= 8 and accuracies >= 6
+    links = {a["href"] for a in article.select("a[href]")}
+    assert {"leaderboard/", "draw/", "exercises/exercises-data/"} <= links, links
