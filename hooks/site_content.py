@@ -50,7 +50,8 @@ PRACTICE = {  # chapter -> the exercises (by number) that practise it
     "convolutional-network": [5, 15],
     "shipping-a-model": [16, 17],
 }
-COURSE_END = ("leaderboard.md", "The leaderboard: every model of the course")  # after the last
+# After the last chapter: the recap, which links onward to the leaderboard.
+COURSE_END = ("recap.md", "Recap and further reading")
 
 
 @dataclass(frozen=True)

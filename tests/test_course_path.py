@@ -1,6 +1,7 @@
 """The site read as a course, in Chromium: from the home page, "next" links alone visit every
-chapter once, in reading order (the order of the chapters' dates), and every exercise set is
-linked from the chapters it practises and links back to them.
+chapter once, in reading order (the order of the chapters' dates), then the recap, then the
+leaderboard; and every exercise set is linked from the chapters it practises and links back
+to them.
 
 The expected order is read here from the pages' `date:` lines, not from the hook that numbers
 and links the chapters (hooks/site_content.py), so that a hook that ordered them otherwise
@@ -73,7 +74,12 @@ def test_next_links_walk_the_course_and_every_exercise_set_links_back(browser, s
 
     assert visited == [chapter_url[name] for name in order], \
         "the next links did not visit every chapter once, in reading order"
-    assert page.url == f"{site_url}/leaderboard/", f"the last chapter leads to {page.url}"
+    assert page.url == f"{site_url}/recap/", f"the last chapter leads to {page.url}"
+    # The recap closes the course and leads on to the leaderboard.
+    next_links = page.locator("article a[rel='next']")
+    assert next_links.count() == 1, f"the recap has {next_links.count()} next links"
+    follow(page, next_links)
+    assert page.url == f"{site_url}/leaderboard/", f"the recap leads to {page.url}"
     assert ENDING_SCREENSHOT.stat().st_size > 20_000
 
     # Every exercise set is linked from a chapter page, reached by clicking that link, and
