@@ -1,8 +1,8 @@
 """What is particular to this site, on top of the engine: exercise sets, the course (chapters
 in reading order, each ending with links to the previous and next chapter and to the
 exercises that practise it), the "Run this chapter yourself" box, and the directives any
-page may use (versions, benchmark, leaderboard). ``hooks/chapters.py`` wires them into the
-build."""
+page may use (versions, benchmark, leaderboard, course_cards, error_explorer).
+``hooks/chapters.py`` wires them into the build."""
 
 from __future__ import annotations
 
@@ -269,6 +269,7 @@ def site_directives(project: Project) -> dict:
         "benchmark": lambda: benchmark(project),
         "leaderboard": lambda: leaderboard(project),
         "course_cards": lambda: course_cards(project),
+        "error_explorer": lambda name, chapter: error_explorer(name, chapter, project),
     }
 
 
@@ -379,3 +380,67 @@ def leaderboard(project: Project) -> str:
             f"| {r['training images']:,} | {r['test images']:,} | {r['test accuracy']:.4f} "
             f"| {r['fit seconds']:.1f} | {r['predict seconds']:.2f} | {r['size MB']:.1f} |")
     return "\n".join(lines)
+
+
+def error_explorer(name: str, chapter: str, project: Project) -> str:
+    """An interactive confusion matrix from ``chapter``'s table ``name`` (one row per cell:
+    true, predicted, count, test indices, image 1 ... image 12, each image 28 x 28 greys
+    0-7, zlib-compressed, base64): a button per cell, labelled with its count, and a panel
+    where docs/javascripts/error-explorer.js draws the chosen cell's digits. The data rides
+    along as JSON, so the page works offline."""
+    manifest = read_manifest(chapter, project)
+    hits = [s["values"][name] for s in (manifest or {"sections": []})["sections"]
+            if name in s["values"]]
+    if not hits or "table" not in hits[0]:
+        raise SnippetError(f"no table '{name}' in the outputs of snippets/{chapter}.py")
+    table = hits[0]["table"]
+    columns = table["columns"]
+    cells = {}
+    for row in table["rows"]:
+        cell = dict(zip(columns, row))
+        images = [cell[c] for c in columns if c.startswith("image ") and cell[c]]
+        indices = [int(i) for i in str(cell["test indices"]).split()]
+        if len(images) != len(indices) or len(images) != min(cell["count"], 12):
+            raise SnippetError(f"{chapter} {name}: cell ({cell['true']}, "
+                               f"{cell['predicted']}) has {len(images)} images for "
+                               f"{len(indices)} indices and a count of {cell['count']}")
+        cells[cell["true"], cell["predicted"]] = {"count": cell["count"],
+                                                  "indices": indices, "images": images}
+    digits = sorted({t for t, _ in cells})
+    if set(cells) != {(t, p) for t in digits for p in digits}:
+        raise SnippetError(f"{chapter} {name}: not a square matrix of cells")
+    wrong = [c["count"] for (t, p), c in cells.items() if t != p]
+    most_wrong = max(wrong, default=0) or 1
+
+    def button(t, p):
+        count = cells[t, p]["count"]
+        label = f"true {t}, read as {p}: {count:,} image{'' if count == 1 else 's'}"
+        tint = 30 if t == p else round(8 + 62 * count / most_wrong) if count else 0
+        kind = "right" if t == p else "wrong"
+        return (f'<td><button type="button" class="error-explorer__cell '
+                f'error-explorer__cell--{kind}" style="--tint: {tint}%" '
+                f'data-true="{t}" data-predicted="{p}" aria-pressed="false" '
+                f'aria-label="{label}">{count:,}</button></td>')
+
+    head = "".join(f'<th scope="col">{p}</th>' for p in digits)
+    body = "".join(f'<tr><th scope="row">{t}</th>'
+                   + "".join(button(t, p) for p in digits) + "</tr>" for t in digits)
+    data = json.dumps({"digits": digits, "cells": [
+        {"true": t, "predicted": p, **cells[t, p]} for t in digits for p in digits]},
+        separators=(",", ":")).replace("<", "\\u003c")
+    return (
+        '<div class="error-explorer" data-search-exclude>'
+        '<div class="error-explorer__scroll">'
+        '<table class="error-explorer__matrix">'
+        "<caption>Test images by true digit (rows) and the digit the model read "
+        "(columns). Choose a cell to see its digits.</caption>"
+        '<thead><tr><th scope="col"><span class="error-explorer__corner">true ↓ '
+        f"read as →</span></th>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+        '<section class="error-explorer__panel" aria-live="polite">'
+        '<h4 class="error-explorer__heading">No cell chosen yet</h4>'
+        '<p class="error-explorer__note">Choose a cell of the matrix (click it, or tab to '
+        "it and press Enter) to see up to twelve of its test digits, the first in test "
+        "order.</p>"
+        '<div class="error-explorer__digits"></div></section>'
+        f'<script type="application/json" class="error-explorer__data">{data}</script>'
+        "</div>")

@@ -96,6 +96,28 @@ plt.show()
 # --8<-- [end:ten-by-ten]
 
 # %%
+# --8<-- [start:error-explorer]
+import base64
+import zlib
+
+# 8 greys (0-7), compressed: 12 images a cell stay small enough for a page
+rows = []
+for true_digit in range(10):
+    for predicted in range(10):
+        in_cell = np.flatnonzero((y_test == true_digit)
+                                 & (y_pred == predicted))
+        first = in_cell[:12]
+        images = [base64.b64encode(zlib.compress(
+            (X_test[i] // 32).tobytes(), 9)).decode() for i in first]
+        rows.append([true_digit, predicted, len(in_cell),
+                     " ".join(str(i) for i in first)]
+                    + images + [""] * (12 - len(images)))
+error_cells = pd.DataFrame(rows, columns=[
+    "true", "predicted", "count", "test indices",
+    *(f"image {k}" for k in range(1, 13))])
+# --8<-- [end:error-explorer]
+
+# %%
 # --8<-- [start:per-class]
 from sklearn.metrics import f1_score, precision_score, recall_score
 
