@@ -175,7 +175,7 @@ print(cv_table.round(4).to_string())
 # do not rank two models.
 
 # %% [markdown]
-# ## Exercise 10: values of `C`
+# ## Exercise 10: values of C
 #
 # `C` is the price an SVM pays for training images that fall inside its
 # margin, or beyond it on the wrong side, in proportion to how far they go.
