@@ -312,9 +312,13 @@ def leaderboard_rows(chapter: str, project: Project) -> list[dict]:
     rows = []
     for section in (read_manifest(chapter, project) or {"sections": []})["sections"]:
         table = section["values"].get("leaderboard", {}).get("table")
-        if table is not None:
-            rows += [{"model": model, **dict(zip(table["columns"], row))}
-                     for model, row in zip(table["index"], table["rows"])]
+        if table is None:
+            continue
+        if table["columns"] != LEADERBOARD:
+            raise ValueError(f"leaderboard of {chapter} has columns {table['columns']}, "
+                             f"expected {LEADERBOARD} (use leaderboard.row)")
+        rows += [{"model": model, **dict(zip(table["columns"], row))}
+                 for model, row in zip(table["index"], table["rows"])]
     return rows
 
 
@@ -357,18 +361,8 @@ def fill_readtimes(html: str, minutes: dict[str, int]) -> str:
 
 def leaderboard(project: Project) -> str:
     """Every chapter's ``leaderboard`` table as one, best test accuracy first."""
-    entries = []
-    for chapter in project.chapters():
-        manifest = read_manifest(chapter, project) or {"sections": []}
-        for section in manifest["sections"]:
-            table = section["values"].get("leaderboard", {}).get("table")
-            if table is None:
-                continue
-            if table["columns"] != LEADERBOARD:
-                raise ValueError(f"leaderboard of {chapter} has columns {table['columns']}, "
-                                 f"expected {LEADERBOARD} (use leaderboard.row)")
-            entries += [(dict(zip(table["columns"], r)), model, chapter)
-                        for model, r in zip(table["index"], table["rows"])]
+    entries = [(row, row["model"], chapter) for chapter in project.chapters()
+               for row in leaderboard_rows(chapter, project)]
     if not entries:
         raise ValueError("no chapter has a leaderboard table yet")
     entries.sort(key=lambda e: (-e[0]["test accuracy"], e[0]["fit seconds"]))

@@ -44,8 +44,7 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
     def end_headers(self):
         # LinkChecker holds a host to about three requests a second unless the server says
-        # it may go faster with this header (its maxrequestspersecond then applies): the
-        # link check took 138 s for 452 URLs throttled, 45 s with it.
+        # it may go faster with this header (its maxrequestspersecond then applies)
         self.send_header("LinkChecker", "local test server")
         super().end_headers()
 
