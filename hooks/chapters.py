@@ -1,9 +1,10 @@
 """MkDocs hook: the engine (``snippet_engine``) in the build.
 
 - before the build, stale chapters run and freeze (``ENGINE_EXECUTE``: auto, never, always);
-- their figures, the ``.py`` and ``.ipynb`` downloads and the exercise notebooks join the
-  site (``outputs/`` is added by this hook, not written into ``docs/``, so that ``mkdocs
-  serve`` does not rebuild forever);
+- their figures, the ``.py`` and ``.ipynb`` downloads, the whole project as a zip
+  (``project_archive.py``) and the exercise notebooks join the site (``outputs/`` is added
+  by this hook, not written into ``docs/``, so that ``mkdocs serve`` does not rebuild
+  forever);
 - ``{{ directives }}`` in pages expand from the frozen outputs; a chapter page ends with its
   "Run this chapter yourself" box;
 - the course: a chapter's title shows its number in the reading order (its page's date), its
@@ -27,7 +28,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-import site_content  # noqa: I001  (beside this hook: MkDocs puts its folder on sys.path)
+import project_archive  # noqa: I001  (beside this hook: MkDocs puts its folder on sys.path)
+import site_content
 from snippet_engine import (ChapterDirectives, Directives, Project, SnippetError, expand,
                             notebook, read_manifest, refresh, unshown)
 
@@ -41,6 +43,7 @@ class Build:
     def __init__(self):
         self.project = Project(ROOT)
         self.shown: dict[str, set] = {}
+        self.archive: tuple[str, str] | None = None  # the project's zip: site path, size
 
     @functools.cached_property
     def reading_order(self) -> dict[str, int]:
@@ -89,6 +92,13 @@ def on_files(files, config):
         if read_manifest(chapter, project):
             files.append(File.generated(config, f"downloads/{chapter}.ipynb",
                                         content=notebook(chapter, project)))
+    try:
+        archive = project_archive.archive_bytes(project.root,
+                                                project_archive.project_files(project.root))
+    except project_archive.ArchiveError as error:
+        raise PluginError(str(error)) from None
+    files.append(File.generated(config, project_archive.SITE_PATH, content=archive))
+    _build.archive = (project_archive.SITE_PATH, project_archive.megabytes(len(archive)))
     pages = project.cache / "notebook-pages"
     for name in site_content.exercise_sets(project):
         if read_manifest(name, project):
@@ -138,7 +148,8 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     except (ValueError, SnippetError) as error:
         raise PluginError(f"{page.file.src_uri}: {error}") from None
     if manifest:
-        text += site_content.footer(chapter, manifest, link, project, link("how-it-works.md"))
+        text += site_content.footer(chapter, manifest, link, project, link("how-it-works.md"),
+                                    _build.archive)
         try:
             text = site_content.numbered_title(text, chapter, project)
             text += site_content.chapter_ending(chapter, project)
@@ -159,7 +170,7 @@ def on_page_content(html: str, page, config, files) -> str:
         return html
     link = lambda uri: get_relative_url(uri, page.url)  # noqa: E731
     footer = site_content.footer(name, read_manifest(name, project), link, project,
-                                 link("how-it-works/"))
+                                 link("how-it-works/"), _build.archive)
     try:
         footer += site_content.exercise_ending(
             name, lambda path: link(files.get_file_from_path(path).url), project)

@@ -210,9 +210,11 @@ def helpers(chapter: str, manifest: dict) -> list[str]:
     return [name for name in manifest["inputs"]["files"] if name != f"{chapter}.py"]
 
 
-def footer(chapter: str, manifest: dict, link, project: Project, how_it_works: str) -> str:
+def footer(chapter: str, manifest: dict, link, project: Project, how_it_works: str,
+           archive: tuple[str, str]) -> str:
     """The "Run this chapter yourself" box at the end of a chapter or exercise page;
-    ``how_it_works`` links that page."""
+    ``how_it_works`` links that page, ``archive`` is the project's zip (its path in the site,
+    its size)."""
     inputs = manifest["inputs"]
     versions = ", ".join(f"{k} {v}" for k, v in inputs["packages"].items())
     download = lambda name: f"[`{name}`]({link(f'downloads/{name}')})"  # noqa: E731
@@ -230,6 +232,8 @@ def footer(chapter: str, manifest: dict, link, project: Project, how_it_works: s
         + (", and the network's " + " and ".join(
             f"[`{Path(f).name}`]({link('assets/' + f)})" for f in models)
            + " in its `models/` folder" if models else "")
+        + f"; or download [the whole project]({link(archive[0])}) ({archive[1]}), where "
+        f"everything is in place, and run `python snippets/{chapter}.py` in its folder"
         + ". The code blocks above are its sections, in order, sharing one namespace like "
         f"notebook cells. Every output on this page came from that script, run with "
         f"Python {inputs['python']}, {versions}.\n"
