@@ -4,7 +4,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve build site test outputs benchmark lock browser app
+.PHONY: serve build site offline test outputs benchmark lock browser app
 
 $(VENV)/installed: pyproject.toml requirements.lock
 	python3 -m venv $(VENV)
@@ -23,6 +23,19 @@ SITE_DIR ?= site
 site: $(VENV)/installed  ## the published site from the frozen outputs alone, into $(SITE_DIR)/
 	$(BIN)/python -m snippet_engine --check
 	ENGINE_EXECUTE=never $(BIN)/mkdocs build --strict --site-dir $(SITE_DIR)
+
+# The offline copy: the same site built for reading from disk (file://) with Material's
+# offline plugin (OFFLINE=true; mkdocs.yml), into $(OFFLINE_DIR)/, then zipped under that
+# folder's name. Like `site`, it runs no chapter. shutil deflates (python -m zipfile stores).
+OFFLINE_DIR ?= dist/learning-from-digits-offline
+OFFLINE_ZIP ?= dist/learning-from-digits-offline.zip
+ZIP_FOLDER = import os, shutil, sys; zip, folder = sys.argv[1:]; \
+	shutil.make_archive(zip.removesuffix(".zip"), "zip", *os.path.split(folder)); \
+	print(f"{zip}: {os.path.getsize(zip) / 1e6:.1f} MB")
+offline: $(VENV)/installed  ## the site to read from disk, zipped: $(OFFLINE_ZIP)
+	$(BIN)/python -m snippet_engine --check
+	OFFLINE=true ENGINE_EXECUTE=never $(BIN)/mkdocs build --strict --site-dir $(OFFLINE_DIR)
+	$(BIN)/python -c '$(ZIP_FOLDER)' $(OFFLINE_ZIP) $(OFFLINE_DIR)
 
 test: $(VENV)/installed browser  ## re-run every chapter and compare; build; browser checks
 	$(BIN)/pytest

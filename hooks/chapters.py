@@ -5,8 +5,9 @@
   (``project_archive.py``) and the exercise notebooks join the site (``outputs/`` is added
   by this hook, not written into ``docs/``, so that ``mkdocs serve`` does not rebuild
   forever);
-- ``{{ directives }}`` in pages expand from the frozen outputs; a chapter page ends with its
-  "Run this chapter yourself" box;
+- ``{{ directives }}`` in pages expand from the frozen outputs (any page may quote a chapter's
+  figure, value or table by naming it: ``figure("ladder", chapter="recap", ...)``); a chapter
+  page ends with its "Run this chapter yourself" box;
 - the course: a chapter's title shows its number in the reading order (its page's date), its
   page ends with the exercises that practise it and links to the previous and next chapter,
   an exercise set's page names the chapters it practises, and the chapter index lists the
@@ -27,10 +28,11 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
+from mkdocs.utils import get_relative_url
 
 import project_archive  # noqa: I001  (beside this hook: MkDocs puts its folder on sys.path)
 import site_content
-from snippet_engine import (ChapterDirectives, Directives, Project, SnippetError, expand,
+from snippet_engine import (ChapterDirectives, PageDirectives, Project, SnippetError, expand,
                             notebook, read_manifest, refresh, unshown)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,6 +90,11 @@ def on_files(files, config):
                                         abs_src_path=str(path)))
     for path in sorted(project.snippets.glob("*.py")):
         files.append(File.generated(config, f"downloads/{path.name}", abs_src_path=str(path)))
+    # Frozen outputs that a chapter reads (the recap: other chapters' manifests) are its
+    # downloads too, at the same paths as in the project.
+    for path in sorted({f for files_read in project.config.helper_files.values()
+                        for f in files_read if f.startswith("outputs/")}):
+        files.append(File.generated(config, path, abs_src_path=str(project.root / path)))
     for chapter in project.chapters():
         if read_manifest(chapter, project):
             files.append(File.generated(config, f"downloads/{chapter}.ipynb",
@@ -99,19 +106,26 @@ def on_files(files, config):
         raise PluginError(str(error)) from None
     files.append(File.generated(config, project_archive.SITE_PATH, content=archive))
     _build.archive = (project_archive.SITE_PATH, project_archive.megabytes(len(archive)))
-    pages = project.cache / "notebook-pages"
+    # The offline copy's pages (no directory URLs) sit a folder higher, so their figures'
+    # links differ: kept apart from the served site's, which another build may be reading.
+    pages = project.cache / ("notebook-pages" if config.use_directory_urls
+                             else "notebook-pages-offline")
     for name in site_content.exercise_sets(project):
         if read_manifest(name, project):
-            try:
-                _write_if_changed(pages / "exercises" / f"{name}.ipynb", notebook(
-                    name, project, figure_html=site_content.notebook_figure))
-            except SnippetError as error:
-                raise PluginError(str(error)) from None
             # A File with a source folder, as if in docs/: mkdocs-jupyter wraps the File
             # and loses the path of a File.generated(abs_src_path=...).
-            files.append(File(f"exercises/{name}.ipynb", src_dir=str(pages),
-                              dest_dir=config.site_dir,
-                              use_directory_urls=config.use_directory_urls))
+            page = File(f"exercises/{name}.ipynb", src_dir=str(pages),
+                        dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls)
+            # the page's address once mkdocs-jupyter renders it (page.url is the .ipynb's)
+            url = f"exercises/{name}/" if config.use_directory_urls else f"exercises/{name}.html"
+            figure_html = functools.partial(site_content.notebook_figure,
+                                            outputs=get_relative_url("outputs", url))
+            try:
+                _write_if_changed(pages / "exercises" / f"{name}.ipynb", notebook(
+                    name, project, figure_html=figure_html))
+            except SnippetError as error:
+                raise PluginError(str(error)) from None
+            files.append(page)
     return files
 
 
@@ -142,7 +156,8 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         shown = _build.shown.setdefault(chapter, set())
         directives = ChapterDirectives(chapter, manifest, link, shown, functions=site)
     else:
-        directives = Directives(site)
+        directives = PageDirectives(lambda name: read_manifest(name, project), link,
+                                    functions=site)
     try:
         text = expand(markdown, directives)
     except (ValueError, SnippetError) as error:
@@ -170,7 +185,8 @@ def on_page_content(html: str, page, config, files) -> str:
         return html
     link = lambda uri: get_relative_url(uri, page.url)  # noqa: E731
     footer = site_content.footer(name, read_manifest(name, project), link, project,
-                                 link("how-it-works/"), _build.archive)
+                                 link(files.get_file_from_path("how-it-works.md").url),
+                                 _build.archive)
     try:
         footer += site_content.exercise_ending(
             name, lambda path: link(files.get_file_from_path(path).url), project)

@@ -5,7 +5,10 @@ The CNN chapter exports ``models/digit-cnn.json`` and ``.bin``; this adds both t
 export fails the build rather than the page. The environment variable ``DIGIT_CNN`` points
 at another export's .json (the tests use it for random weights).
 
-On the demo page, ``%%DOWNLOAD_SIZE%%`` becomes what the demo downloads, measured here.
+On the demo page, ``%%DOWNLOAD_SIZE%%`` becomes what the demo downloads, measured here, and
+the paths in the page's own HTML and script that name the demo's code from docs/, as
+``"javascripts/draw/...``, become relative to the page (MkDocs rewrites Markdown links only):
+``../`` on the served site (``draw/``), none in the offline copy (``draw.html``).
 """
 
 import importlib.util
@@ -18,6 +21,7 @@ MODEL = Path(os.environ.get("DIGIT_CNN", ROOT / "models" / "digit-cnn.json"))
 SITE_DIR = "assets/models"
 CODE = ROOT / "docs" / "javascripts" / "draw"  # the demo's JavaScript and CSS
 PAGE, PLACEHOLDER = "draw.md", "%%DOWNLOAD_SIZE%%"
+CODE_URL = "javascripts/draw/"  # CODE on the site
 
 
 def _digit_net():
@@ -63,6 +67,11 @@ def on_page_markdown(markdown, page, config, files):
 
     if PLACEHOLDER not in markdown:
         raise PluginError(f"draw_demo: {PAGE} no longer shows {PLACEHOLDER}")
+    if f'"{CODE_URL}in_page.js"' not in markdown:
+        raise PluginError(f'draw_demo: {PAGE} no longer loads "{CODE_URL}in_page.js"')
+    from mkdocs.utils import get_relative_url
+
+    markdown = markdown.replace(f'"{CODE_URL}', f'"{get_relative_url(CODE_URL, page.url)}')
     model = _published
     code = sorted(CODE.glob("*.js")) + sorted(CODE.glob("*.css"))
     numbers = model[1].stat().st_size // 4

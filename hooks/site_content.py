@@ -1,7 +1,8 @@
 """What is particular to this site, on top of the engine: exercise sets, the course (chapters
 in reading order, each ending with links to the previous and next chapter and to the
-exercises that practise it), the "Run this chapter yourself" box, and the directives any
-page may use (versions, benchmark, leaderboard, course_cards, error_explorer).
+exercises that practise it), the recap (a chapter whose page is no post: PAGES), the "Run
+this chapter yourself" box, and the directives any page may use (versions, benchmark,
+leaderboard, course_cards, error_explorer).
 ``hooks/chapters.py`` wires them into the build."""
 
 from __future__ import annotations
@@ -20,19 +21,36 @@ from snippet_engine import numerics
 
 EXERCISES = "exercises-"  # chapters named so are worked exercises: their page is a notebook
 SITE_PACKAGES = ("mkdocs", "mkdocs-material", "pymdown-extensions", "mkdocs-jupyter")
-LEADERBOARD = ["features", "training images", "test images", "test accuracy",
-               "fit seconds", "predict seconds", "size MB"]  # leaderboard.row's columns
 
 
 def exercise_sets(project: Project) -> list[str]:
     return [c for c in project.chapters() if c.startswith(EXERCISES)]
 
 
+# Chapters whose page is a page of the site, not a post of the course: run, frozen, tested
+# and ended with a "Run this chapter yourself" box like every chapter, but not numbered.
+PAGES = {"recap": "recap.md"}  # chapter -> its page, from docs/
+
+
+def posts(project: Project) -> list[str]:
+    """The chapters whose page is a post (POSTS/<chapter>.md): the course's chapters."""
+    return [c for c in project.chapters() if c not in exercise_sets(project) and c not in PAGES]
+
+
 def page_of(chapter: str, project: Project) -> str:
     """The site path of a chapter's page, from the site's root."""
     if chapter in exercise_sets(project):
         return f"exercises/{chapter}.ipynb"
-    return f"chapters/posts/{chapter}.md"
+    return PAGES.get(chapter, f"chapters/posts/{chapter}.md")
+
+
+def page_url(chapter: str, project: Project) -> str:
+    """The URL of a chapter's page, from the site's root (``chapters/<slug>/`` for a post,
+    whose slug is its name)."""
+    page = page_of(chapter, project)
+    if page.startswith("chapters/posts/"):
+        return f"chapters/{chapter}/"
+    return page.rsplit(".", 1)[0] + "/"
 
 
 # The course. Its reading order is the posts' dates (each chapter page's `date:`), the one
@@ -52,6 +70,7 @@ PRACTICE = {  # chapter -> the exercises (by number) that practise it
 }
 # After the last chapter: the recap, which links onward to the leaderboard.
 COURSE_END = ("recap.md", "Recap and further reading")
+AFTER_COURSE_END = ("leaderboard.md", "The leaderboard: every model of the course")
 
 
 @dataclass(frozen=True)
@@ -73,7 +92,7 @@ def course(project: Project) -> list[Chapter]:
     from mkdocs.utils.meta import get_data
 
     found = []
-    for name in (c for c in project.chapters() if c not in exercise_sets(project)):
+    for name in posts(project):
         page = project.root / POSTS / f"{name}.md"
         if not page.exists():
             raise SnippetError(f"chapter {name} has no page {POSTS}/{name}.md")
@@ -152,8 +171,18 @@ def _numbers(numbers: list[int], link) -> str:
 
 def chapter_ending(chapter: str, project: Project) -> str:
     """The end of a chapter page (Markdown, links relative to POSTS): the exercises that
-    practise it, then the previous and the next chapter (after the last: COURSE_END)."""
+    practise it, then the previous and the next chapter (after the last: COURSE_END). The
+    recap's (COURSE_END's) page: back to the last chapter, on to AFTER_COURSE_END."""
     chapters = course(project)
+    if page_of(chapter, project) == COURSE_END[0]:
+        here = posixpath.dirname(COURSE_END[0]) or "."
+        last, (page, title) = chapters[-1], AFTER_COURSE_END
+        return ('\n\n<div class="course-path" markdown>\n\n'
+                f"[← {last.numbered}]({posixpath.relpath(page_of(last.name, project), here)})"
+                '{ .md-button rel="prev" }\n'
+                f"[Next: {title} →]({posixpath.relpath(page, here)})"
+                '{ .md-button .md-button--primary rel="next" }\n'
+                "{: .course-path__links }\n\n</div>\n")
     at = [c.name for c in chapters].index(chapter)
     exercise_page = lambda name: posixpath.relpath(  # noqa: E731
         f"exercises/{name}.ipynb", "chapters/posts")
@@ -183,7 +212,10 @@ def chapter_ending(chapter: str, project: Project) -> str:
 
 
 def numbered_title(markdown: str, chapter: str, project: Project) -> str:
-    """The chapter page's title (its first ``# ...``) with its number in the course."""
+    """The chapter page's title (its first ``# ...``) with its number in the course (none
+    for a chapter whose page is not a post: PAGES)."""
+    if chapter in PAGES:
+        return markdown
     number = next(c.number for c in course(project) if c.name == chapter)
     return re.sub(r"^# (.+)$", lambda m: f"# Chapter {number} · {m[1]}", markdown, count=1,
                   flags=re.M)
@@ -202,7 +234,13 @@ def exercise_ending(name: str, link, project: Project) -> str:
 
 def model_files(manifest: dict) -> list[str]:
     """The exported network (published by draw_demo.py), for chapters that run it."""
-    return list(manifest["inputs"].get("helper-files", {}))
+    return [f for f in manifest["inputs"].get("helper-files", {}) if f.startswith("models/")]
+
+
+def frozen_inputs(manifest: dict) -> list[str]:
+    """Other chapters' frozen outputs that a chapter reads (the recap: their manifests),
+    published at the same paths by hooks/chapters.py."""
+    return [f for f in manifest["inputs"].get("helper-files", {}) if f.startswith("outputs/")]
 
 
 def helpers(chapter: str, manifest: dict) -> list[str]:
@@ -221,6 +259,7 @@ def footer(chapter: str, manifest: dict, link, project: Project, how_it_works: s
     needed = helpers(chapter, manifest)
     what = "these exercises" if chapter in exercise_sets(project) else "this chapter"
     models = model_files(manifest)
+    frozen = frozen_inputs(manifest)
     text = (
         f'\n\n!!! info "Run {what} yourself"\n'
         f"    Download the script {download(chapter + '.py')} or the notebook "
@@ -232,6 +271,9 @@ def footer(chapter: str, manifest: dict, link, project: Project, how_it_works: s
         + (", and the network's " + " and ".join(
             f"[`{Path(f).name}`]({link('assets/' + f)})" for f in models)
            + " in its `models/` folder" if models else "")
+        + (", and the frozen outputs it reads, each chapter's `manifest.json` in "
+           "`outputs/<chapter>/`: " + ", ".join(
+               f"[{f.split('/')[1]}]({link(f)})" for f in frozen) if frozen else "")
         + f"; or download [the whole project]({link(archive[0])}) ({archive[1]}), where "
         f"everything is in place, and run `python snippets/{chapter}.py` in its folder"
         + ". The code blocks above are its sections, in order, sharing one namespace like "
@@ -242,22 +284,46 @@ def footer(chapter: str, manifest: dict, link, project: Project, how_it_works: s
     if threads:
         text += (
             f"\n    It ran with {threads} BLAS and OpenMP threads and the machine code pinned "
-            f"(see [How this site works]({how_it_works}#same-bits-on-another-machine)). To get "
-            "the same numbers to the last bit, start "
-            "Python with them set:\n\n    ```sh\n"
+            f"(see [How this site works]({how_it_works}#same-bits-on-another-machine)). "
+            + thread_dependence(chapter, manifest, project)
+            + " To get the same numbers to the last bit, start Python with them set:"
+            "\n\n    ```sh\n"
             + "".join(f"    {line}\n" for line in numerics.export_lines(threads))
             + f"    python {chapter}.py\n    ```\n")
     return text
 
 
-def notebook_figure(chapter: str, section: str, figure: str, alt: str) -> str:
+def thread_dependence(chapter: str, manifest: dict, project: Project) -> str:
+    """What scripts/thread_dependence.py measured for this version of the chapter: do its
+    results change with one thread instead of the pinned count?"""
+    path = project.outputs / "thread-dependence.json"
+    measured = json.loads(path.read_text()) if path.exists() else {"chapters": {}}
+    found = measured["chapters"].get(chapter)
+    if not found or found["digest"] != manifest["digest"] or \
+            measured["frozen with threads"] != manifest["inputs"]["threads"]:
+        return ("Whether its results change with the thread count was not measured for "
+                "this version of it.")
+    one = measured["measured with threads"]
+    if found["same"]:
+        return (f"Run with {one} thread instead, it gave the same outputs to the last bit: "
+                "its results do not depend on the thread count (measured).")
+    names = found["sections that differ"]
+    sections = ", ".join(f"`{name}`" for name in names)
+    return (f"Its results depend on the thread count: run with {one} thread instead, "
+            + (f"its section{'s' * (len(names) > 1)} {sections} gave other outputs "
+               "(measured)." if names else "it gave other figures or files (measured)."))
+
+
+def notebook_figure(chapter: str, section: str, figure: str, alt: str,
+                    outputs: str = "../../outputs") -> str:
     """A figure of a notebook page (exercises/<name>/), as the published light and dark
-    SVGs with the figure's label (what it shows) as alt text and as caption."""
+    SVGs with the figure's label (what it shows) as alt text and as caption; ``outputs`` is
+    the site's outputs/ folder seen from the page (one folder less in the offline copy)."""
     if len(alt) < 15:
         raise SnippetError(f"snippets/{chapter}.py:{section}: figure {figure} needs alt text "
                            "of 15 characters or more: describe it in its label, "
                            'plt.figure(num="...") or plt.subplots(..., num="...")')
-    base = f"../../outputs/{chapter}/{figure}"
+    base = f"{outputs}/{chapter}/{figure}"
     return (f'<figure class="notebook-figure">\n'
             f'<img src="{base}.light.svg#only-light" alt="{escape(alt)}" loading="lazy">\n'
             f'<img src="{base}.dark.svg#only-dark" alt="{escape(alt)}" loading="lazy">\n'
@@ -311,19 +377,25 @@ def benchmark(project: Project) -> str:
     return "\n".join(lines)
 
 
+def course_results(project: Project):
+    """``snippets/course_results.py``, which reads the chapters' leaderboard tables for the
+    recap's figure: the Leaderboard page and the home page's cards read them through it
+    too, so that all three show the same rows. Loaded from its file, as draw_demo.py loads
+    digit_net.py: MkDocs does not put snippets/ on the path."""
+    import importlib.util
+
+    path = project.snippets / "course_results.py"
+    spec = importlib.util.spec_from_file_location("_site_course_results", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def leaderboard_rows(chapter: str, project: Project) -> list[dict]:
-    """The rows of a chapter's ``leaderboard`` tables (``model`` added), from its manifest."""
-    rows = []
-    for section in (read_manifest(chapter, project) or {"sections": []})["sections"]:
-        table = section["values"].get("leaderboard", {}).get("table")
-        if table is None:
-            continue
-        if table["columns"] != LEADERBOARD:
-            raise ValueError(f"leaderboard of {chapter} has columns {table['columns']}, "
-                             f"expected {LEADERBOARD} (use leaderboard.row)")
-        rows += [{"model": model, **dict(zip(table["columns"], row))}
-                 for model, row in zip(table["index"], table["rows"])]
-    return rows
+    """The rows of a chapter's ``leaderboard`` tables (``model`` and ``chapter`` added), from
+    its manifest."""
+    manifest = read_manifest(chapter, project)
+    return course_results(project).leaderboard_rows(manifest) if manifest else []
 
 
 READTIME = '<span class="course-readtime" data-chapter="{}"></span>'  # filled after rendering

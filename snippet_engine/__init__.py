@@ -19,7 +19,7 @@ machine code and threads), ``execute`` and ``worker`` (processes), ``capture`` a
 from .check import check_chapters, check_digests
 from .compare import compare, compare_notebook
 from .config import Config, Project, SnippetError
-from .directives import ChapterDirectives, Directives, expand, unshown
+from .directives import ChapterDirectives, Directives, PageDirectives, expand, unshown
 from .execute import Run, prepare_folder, run_chapter, run_chapters
 from .freeze import refresh, write_outputs
 from .inputs import helpers_of, inputs_of, is_fresh, read_manifest, reader_files, stale
@@ -27,9 +27,10 @@ from .notebooks import notebook, run_notebook
 from .sections import Section, markdown_cells, parse_sections
 
 __all__ = [
-    "ChapterDirectives", "Config", "Directives", "Project", "Run", "Section", "SnippetError",
-    "check_chapters", "check_digests", "compare", "compare_notebook", "expand", "helpers_of",
-    "inputs_of", "is_fresh", "markdown_cells", "notebook", "parse_sections", "prepare_folder",
-    "read_manifest", "reader_files", "refresh", "run_chapter", "run_chapters", "run_notebook",
-    "stale", "unshown", "write_outputs",
+    "ChapterDirectives", "Config", "Directives", "PageDirectives", "Project", "Run",
+    "Section", "SnippetError", "check_chapters", "check_digests", "compare",
+    "compare_notebook", "expand", "helpers_of", "inputs_of", "is_fresh",
+    "markdown_cells", "notebook", "parse_sections", "prepare_folder", "read_manifest",
+    "reader_files", "refresh", "run_chapter", "run_chapters", "run_notebook", "stale",
+    "unshown", "write_outputs",
 ]

@@ -3,7 +3,9 @@
 A chapter page has five: ``code("section")`` (the section's code, through
 ``pymdownx.snippets``, so the page shows the very lines that ran), ``output("section")``,
 ``figure("section", n, alt=..., caption=...)``, ``value("name", "format spec")`` and
-``table("name", spec)``. A site adds its own (``Directives(functions={...})``). Arguments are
+``table("name", spec)``. Any other page may quote a chapter's ``figure``, ``value`` and
+``table``, naming it: ``figure("ladder", chapter="recap", alt=..., caption=...)``
+(``PageDirectives``). A site adds its own (``Directives(functions={...})``). Arguments are
 Python literals; nothing else is evaluated. Directives inside code (fenced or inline) are
 text about directives, and stay as they are.
 """
@@ -132,6 +134,32 @@ class ChapterDirectives(Directives):
             cells = " | ".join(cell(v, c) for v, c in zip(row, table["columns"]))
             lines.append(f"| {index} | {cells} |")
         return "\n".join(lines)
+
+
+class PageDirectives(Directives):
+    """The directives of a page that is no chapter's own: ``figure``, ``value`` and ``table``
+    as on a chapter page, of the chapter named by a ``chapter=`` argument, whose manifest
+    ``manifest_of(chapter)`` gives (None if it has no frozen outputs). What such a page
+    quotes does not count as shown: the chapter's own page must still show it."""
+
+    QUOTED = {"figure": "figure", "value": "format_value", "table": "table"}
+
+    def __init__(self, manifest_of, link, functions: dict | None = None):
+        self.manifest_of, self.link = manifest_of, link
+        quoting = {name: self._quoting(name, method) for name, method in self.QUOTED.items()}
+        super().__init__({**quoting, **(functions or {})})
+
+    def _quoting(self, name: str, method: str):
+        def directive(*args, chapter: str | None = None, **kwargs):
+            if chapter is None:
+                raise ValueError(f"{name}() on a page that is no chapter's own needs the "
+                                 f"chapter it quotes: {name}(..., chapter=\"...\")")
+            manifest = self.manifest_of(chapter)
+            if manifest is None:
+                raise ValueError(f"no frozen outputs of a chapter named {chapter!r}")
+            quoted = ChapterDirectives(chapter, manifest, self.link)
+            return getattr(quoted, method)(*args, **kwargs)
+        return directive
 
 
 def unshown(manifest: dict, shown: set) -> list[str]:

@@ -1,4 +1,11 @@
-"""Freezing: a chapter's outputs replaced all at once, and refreshing the stale ones."""
+"""Freezing: a chapter's outputs replaced all at once, and refreshing the stale ones.
+
+A chapter may read what another chapter's run wrote, its frozen outputs or an export, through
+a helper module's ``helper-files``: freezing the one then makes the other stale. ``refresh``
+runs such chapters again, round after round, until no chapter that its runs made stale is
+left (a fixed point, as many rounds at most as there are chapters: more means chapters that
+read each other's outputs in a circle).
+"""
 
 from __future__ import annotations
 
@@ -42,22 +49,43 @@ def write_outputs(chapter: str, run: Run, project: Project) -> None:
 def refresh(project: Project, chapters=None, *, mode: str | None = None,
             jobs: int | None = None, log: logging.Logger = LOG) -> list[str]:
     """Run the chapters whose outputs are stale (``auto``), all (``always``) or none
-    (``never``), each frozen as soon as it finishes; return those that ran. If any fails,
-    the others still freeze, and the error names every failure."""
+    (``never``), each frozen as soon as it finishes; then, in further rounds, every chapter
+    (of the project, named or not) that those runs made stale, until none is. Return those
+    that ran, each once, round by round. If any fails, the others still freeze,
+    and the error names every failure."""
     mode = mode or project.config.execute
     chapters = project.chapters() if chapters is None else list(chapters)
     if mode == "never":
         return []
     todo = [c for c in chapters if mode == "always" or not is_fresh(c, project)]
-    for chapter in todo:
-        log.info("%s: running (outputs %s)", chapter,
-                 "stale" if read_manifest(chapter, project) else "missing")
+    everything = project.chapters()
+    ran: list[str] = []
+    failed: list[str] = []
 
     def freeze(chapter, run):
         write_outputs(chapter, run, project)
 
-    results = run_chapters(todo, project, jobs=jobs, then=freeze, log=log)
-    failed = [str(r) for r in results.values() if isinstance(r, SnippetError)]
+    for _ in range(len(everything) + 1):
+        if not todo:
+            break
+        fresh = {c for c in everything if c not in todo and is_fresh(c, project)}
+        for chapter in todo:
+            log.info("%s: running (outputs %s)", chapter,
+                     "stale" if read_manifest(chapter, project) else "missing")
+        results = run_chapters(todo, project, jobs=jobs, then=freeze, log=log)
+        failed += [str(r) for r in results.values() if isinstance(r, SnippetError)]
+        frozen = [c for c in todo if isinstance(results.get(c), Run)]
+        ran += [c for c in frozen if c not in ran]
+        # Stale now, though fresh before this round or frozen in it: what this round wrote
+        # (a manifest, an export) is an input of theirs. A chapter that failed is left alone.
+        todo = [c for c in everything if (c in fresh or c in frozen)
+                and not is_fresh(c, project)]
+        for chapter in todo:
+            log.info("%s: stale again: it reads what this run froze (helper-files)", chapter)
+    if todo:
+        failed.append(f"{', '.join(todo)}: still stale after {len(everything) + 1} rounds "
+                      "of runs: chapters that read each other's outputs (helper-files) in a "
+                      "circle, or their own, never settle")
     if failed:
         raise SnippetError("\n\n".join(failed))
-    return [c for c in todo if c in results]
+    return ran

@@ -6,7 +6,7 @@ Three classifiers that draw curved boundaries: a support vector machine with
 its kernels, a random forest and k-nearest neighbours. A train / validation /
 test split keeps model choice away from the test set; cross-validation and grid
 searches choose; the test set judges once. Needs ``mnist_data.py``,
-``model_cache.py`` and ``leaderboard.py`` beside it.
+``model_cache.py``, ``contrast.py`` and ``leaderboard.py`` beside it.
 """
 
 # %%
@@ -212,11 +212,14 @@ svc_test_accuracy = float(leaderboard["test accuracy"].iloc[0])
 # --8<-- [start:report]
 from sklearn.metrics import ConfusionMatrixDisplay, classification_report
 
+from contrast import readable_counts
+
 svc_pred = predicted["SVC"]
 print(classification_report(y_test, svc_pred, digits=4))
 
 fig, ax = plt.subplots(figsize=(7, 6))
-ConfusionMatrixDisplay.from_predictions(y_test, svc_pred, ax=ax, cmap="Blues")
+readable_counts(ConfusionMatrixDisplay.from_predictions(
+    y_test, svc_pred, ax=ax, cmap="Blues"))
 ax.set(xlabel="predicted digit", ylabel="true digit")
 plt.show()
 # --8<-- [end:report]

@@ -5,8 +5,8 @@ A binary detector: is it a 2?
 One digit against the nine others, on the classic 60,000 / 10,000 split:
 accuracy, cross-validation, and what accuracy hides when the positive class is
 a tenth of the data. Then stochastic gradient descent on all ten digits. Needs
-``mnist_data.py``, ``model_cache.py``, ``published.py`` and ``leaderboard.py``
-beside it.
+``mnist_data.py``, ``model_cache.py``, ``contrast.py``, ``published.py`` and
+``leaderboard.py`` beside it.
 """
 
 # %%
@@ -70,6 +70,8 @@ print(f"a 'detector' that always answers 'not a 2': {never_accuracy:.4f}")
 from sklearn.metrics import (ConfusionMatrixDisplay, precision_score,
                              recall_score)
 
+from contrast import readable_counts
+
 predicted_2 = model.predict(X_test)
 precision_2 = precision_score(is_2_test, predicted_2)
 recall_2 = recall_score(is_2_test, predicted_2)
@@ -78,9 +80,9 @@ print(f"precision {precision_2:.4f}: of the images it calls a 2, "
 print(f"recall    {recall_2:.4f}: of the real 2s, the share it finds")
 
 fig, ax = plt.subplots(figsize=(4.2, 3.8))
-ConfusionMatrixDisplay.from_predictions(
+readable_counts(ConfusionMatrixDisplay.from_predictions(
     is_2_test, predicted_2, ax=ax, colorbar=False, cmap="Blues",
-    display_labels=["not a 2", "a 2"])
+    display_labels=["not a 2", "a 2"]))
 plt.show()
 # --8<-- [end:confusion]
 
@@ -191,8 +193,8 @@ best_sgd = fitted_sgd["standardised" if sgd_scaled_accuracy >= sgd_raw_accuracy
                       else "raw pixels"]
 sgd_pred = best_sgd.predict(X_test)
 fig, ax = plt.subplots(figsize=(7, 6))
-ConfusionMatrixDisplay.from_predictions(y_test, sgd_pred, ax=ax, cmap="Blues",
-                                        colorbar=True)
+readable_counts(ConfusionMatrixDisplay.from_predictions(
+    y_test, sgd_pred, ax=ax, cmap="Blues", colorbar=True))
 ax.set(xlabel="predicted digit", ylabel="true digit")
 plt.show()
 

@@ -7,7 +7,7 @@ a support vector machine, a random forest, cross-validation, the
 regularisation strength `C`, a classification report and the errors of
 another classifier. The data and subsets are those of the chapter *Beyond
 linear models*, so its fitted models load from the model cache. Needs
-``mnist_data.py`` and ``model_cache.py`` beside it.
+``mnist_data.py``, ``model_cache.py`` and ``contrast.py`` beside it.
 """
 
 # %% [markdown]
@@ -249,6 +249,8 @@ print(f"lowest recall: digit {recalls.argmin()} ({recalls.min():.4f})")
 # --8<-- [start:ex12-other-errors]
 from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
 
+from contrast import readable_counts
+
 forest_predicted = forest.predict(X_test)
 forest_errors = int((forest_predicted != y_test).sum())
 svc_errors = int((svc_predicted != y_test).sum())
@@ -260,8 +262,8 @@ print(f"test errors: forest {forest_errors}, SVM {svc_errors}, "
 fig, ax = plt.subplots(
     figsize=(6, 5.4),
     num="Confusion matrix of the random forest on the test images")
-ConfusionMatrixDisplay.from_predictions(y_test, forest_predicted, ax=ax,
-                                        cmap="Oranges", colorbar=False)
+readable_counts(ConfusionMatrixDisplay.from_predictions(
+    y_test, forest_predicted, ax=ax, cmap="Oranges", colorbar=False))
 ax.set(title="Random forest on the test images", xlabel="predicted digit",
        ylabel="true digit")
 plt.show()

@@ -135,6 +135,7 @@ ax.bar(range(10), counts, color="tab:blue")
 ax.axhline(n_images / 10, color="black", ls="--", lw=1,
            label="perfectly balanced")
 ax.set(xticks=range(10), xlabel="digit", ylabel="images in the 70,000")
-ax.legend(loc="lower right")
+# above the plot, not over the bars: its text stays readable in both palettes
+ax.legend(loc="lower right", bbox_to_anchor=(1, 1), frameon=False)
 plt.show()
 # --8<-- [end:class-counts]

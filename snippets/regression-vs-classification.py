@@ -5,7 +5,8 @@ Regression is not classification
 Why not predict the digit as a number with linear regression and round it?
 Because it works for two classes and fails for ten. Then the two honest ways to
 extend logistic regression to ten classes: one-vs-rest and multinomial. Needs
-``mnist_data.py``, ``model_cache.py`` and ``leaderboard.py``.
+``mnist_data.py``, ``model_cache.py``, ``contrast.py`` and ``leaderboard.py``
+beside it.
 """
 
 # %%
@@ -70,6 +71,8 @@ plt.show()
 # --8<-- [start:logistic-01]
 from sklearn.metrics import ConfusionMatrixDisplay, classification_report
 
+from contrast import readable_counts
+
 logistic_01, _ = fit(make_pipeline(FunctionTransformer(flatten),
                                    StandardScaler(),
                                    LogisticRegression(C=0.01)),
@@ -87,8 +90,8 @@ for ax, prediction, title in [
     (axes[0], (raw_output > 0.49).astype(int), "linear regression"),
     (axes[1], logistic_01_pred, "logistic regression"),
 ]:
-    ConfusionMatrixDisplay.from_predictions(y01_test, prediction, ax=ax,
-                                            colorbar=False, cmap="Blues")
+    readable_counts(ConfusionMatrixDisplay.from_predictions(
+        y01_test, prediction, ax=ax, colorbar=False, cmap="Blues"))
     ax.set_title(title)
 plt.show()
 # --8<-- [end:logistic-01]
@@ -108,8 +111,8 @@ print("mean regression output for each true digit:")
 print(mean_output_by_digit.to_string())
 
 fig, ax = plt.subplots(figsize=(6.5, 5.5))
-ConfusionMatrixDisplay.from_predictions(y_test, rounded, ax=ax, colorbar=False,
-                                        cmap="Blues")
+readable_counts(ConfusionMatrixDisplay.from_predictions(
+    y_test, rounded, ax=ax, colorbar=False, cmap="Blues"))
 ax.set(xlabel="rounded regression output", ylabel="true digit")
 plt.show()
 # --8<-- [end:ten-digits]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import project_archive
-from site_content import exercise_sets, page_of
+from site_content import page_of, page_url
 from site_support import PROJECT, ROOT
 
 CHAPTER = "sigmoid-to-logistic-regression"  # the cheapest chapter: about 6 s, no cache
@@ -90,13 +90,13 @@ def test_every_chapter_and_exercise_page_links_the_archive_with_its_size(site):
 
     size = project_archive.megabytes(_archive(site).stat().st_size)
     for chapter in PROJECT.chapters():
-        folder = "exercises" if chapter in exercise_sets(PROJECT) else "chapters"
-        html = (site / folder / chapter / "index.html").read_text()
+        url = page_url(chapter, PROJECT)  # chapters/<name>/, exercises/<name>/, recap/
+        html = (site / url / "index.html").read_text()
         boxes = [box for box in BeautifulSoup(html, "html.parser").select("div.admonition.info")
                  if "yourself" in box.select_one(".admonition-title").get_text()]
         assert len(boxes) == 1, f"{page_of(chapter, PROJECT)}: one 'Run ... yourself' box"
         links = [a for a in boxes[0].select("a")
-                 if a["href"] == f"../../{project_archive.SITE_PATH}"]
+                 if a["href"] == "../" * url.count("/") + project_archive.SITE_PATH]
         assert [a.get_text() for a in links] == ["the whole project"], chapter
         text = " ".join(boxes[0].get_text(" ").split())
         assert f"the whole project ({size})" in text, (chapter, text)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from site_support import PROJECT
-from site_content import exercise_sets
+from site_content import exercise_sets, page_url, posts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +39,7 @@ def parse(path: Path) -> Elements:
 @pytest.mark.parametrize("chapter", [c for c in PROJECT.chapters()
                                      if c not in exercise_sets(PROJECT)])
 def test_chapter_page_shows_its_figures_with_alt_text_and_captions(site, chapter):
-    page = site / "chapters" / chapter / "index.html"
+    page = site / page_url(chapter, PROJECT) / "index.html"
     html = page.read_text()
     figures = [(a, stack) for tag, a, stack in parse(page).tags
                if tag == "img" and "/outputs/" in a.get("src", "")]
@@ -256,8 +256,7 @@ def test_no_chapter_is_dated_in_the_future_and_no_two_share_a_date():
     assert len(set(dates.values())) == len(dates), dates
 
 
-@pytest.mark.parametrize("chapter", [c for c in PROJECT.chapters()
-                                     if c not in exercise_sets(PROJECT)])
+@pytest.mark.parametrize("chapter", posts(PROJECT))
 def test_chapter_is_framed_ends_with_takeaways_and_every_question_has_a_hint(site, chapter):
     """Top: what it builds on and what you will learn; end: three to five takeaways, then
     questions, each with a collapsed hint (or answer) a reader opens after trying."""
@@ -286,18 +285,23 @@ def test_chapter_is_framed_ends_with_takeaways_and_every_question_has_a_hint(sit
 
 
 def test_publishing_runs_make_site_and_nothing_that_executes_a_chapter():
-    """The Pages workflow builds with the target the site fixture runs, and only with it."""
+    """The Pages workflow builds with the targets the site fixture and test_offline.py run,
+    and only with them: the site, then its offline copy, published among the downloads."""
     import yaml
 
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text())
     steps = workflow["jobs"]["build"]["steps"]
-    assert [s["run"] for s in steps if "run" in s] == ["make site SITE_DIR=site"]
+    assert [s["run"] for s in steps if "run" in s] == [
+        "make site SITE_DIR=site",
+        "make offline OFFLINE_ZIP=site/downloads/learning-from-digits-offline.zip"]
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact"))
     assert upload["with"]["path"] == "site"
     assert workflow["jobs"]["deploy"]["steps"][-1]["uses"].startswith("actions/deploy-pages")
     assert workflow[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads `on:` as True
-    recipe = re.search(r"^site:.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.M)[1]
-    assert "snippet_engine --check" in recipe and "ENGINE_EXECUTE=never" in recipe
+    for target in ("site", "offline"):
+        recipe = re.search(rf"^{target}:.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(),
+                           re.M)[1]
+        assert "snippet_engine --check" in recipe and "ENGINE_EXECUTE=never" in recipe
 
 
 def test_home_page_is_the_learning_path_with_each_chapters_best_accuracy(site):
@@ -336,3 +340,27 @@ def test_home_page_is_the_learning_path_with_each_chapters_best_accuracy(site):
     assert len(cards) == len(order) >= 8 and accuracies >= 6
     links = {a["href"] for a in article.select("a[href]")}
     assert {"leaderboard/", "draw/", "exercises/exercises-data/"} <= links, links
+
+
+def test_every_run_box_says_whether_its_chapter_depends_on_the_thread_count(site):
+    """What scripts/thread_dependence.py measured, for the chapter as it is now; a chapter
+    changed since is "not measured", never a stale verdict."""
+    import json
+
+    from snippet_engine import read_manifest
+
+    path = ROOT / "outputs" / "thread-dependence.json"
+    measured = json.loads(path.read_text())["chapters"] if path.exists() else {}
+    for chapter in PROJECT.chapters():
+        text = re.sub(r"<[^>]+>", "", (site / page_url(chapter, PROJECT) / "index.html")
+                      .read_text())
+        found = measured.get(chapter)
+        if not found or found["digest"] != read_manifest(chapter, PROJECT)["digest"]:
+            expected = "was not measured for this version of it"
+        elif found["same"]:
+            expected = "its results do not depend on the thread count (measured)"
+        else:
+            expected = "Its results depend on the thread count"
+            for section in found["sections that differ"]:
+                assert f"{section}" in text.split(expected, 1)[-1][:400], (chapter, section)
+        assert text.count(expected) == 1, (chapter, expected)

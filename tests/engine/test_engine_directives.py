@@ -1,11 +1,12 @@
-"""directives: {{ code(...) }}, output, figure, value and table, expanded from frozen outputs."""
+"""directives: {{ code(...) }}, output, figure, value and table, expanded from frozen outputs;
+and, on any other page, a named chapter's figure, value and table."""
 
 import re
 
 import pytest
 from engine_support import load_manifest
 
-from snippet_engine import ChapterDirectives, Directives, expand, unshown
+from snippet_engine import ChapterDirectives, Directives, PageDirectives, expand, unshown
 
 
 def link(uri):
@@ -179,3 +180,25 @@ def test_shown_is_collected_into_the_set_a_site_passes(frozen):
     directives = ChapterDirectives("printing", load_manifest(frozen, "printing"), link, shown)
     directives('output("table")')
     assert shown == {"output:table"}
+
+
+def test_any_other_page_quotes_a_named_chapters_figure_value_and_table(frozen, drawing):
+    """A home page showing a chapter's figure, say: the same Markdown as on the chapter's
+    page, which must still show it itself (nothing counts as shown)."""
+    manifests = {c: load_manifest(frozen, c) for c in ("drawing", "printing")}
+    page = PageDirectives(manifests.get, link, functions={"n": lambda: "7"})
+    figure = 'figure("lines", 2, alt="Bars of two heights", caption="Two bars.")'
+    assert page(figure.replace(")", ', chapter="drawing")', 1)) == drawing(figure)
+    assert page('value("mean", ".2f", chapter="printing")') == "5.70"
+    assert page('table("squares", ".1f", chapter="printing")').splitlines()[2] == \
+        "| a | 1 | 1.0 |"
+    assert page("n()") == "7"
+    assert drawing.shown == {"figure:lines-2"}  # the chapter page's own call, not the page's
+    with pytest.raises(ValueError, match=re.escape(
+            '{{ value("mean") }}: value() on a page that is no chapter\'s own needs the '
+            'chapter it quotes: value(..., chapter="...")')):
+        expand('{{ value("mean") }}', page)
+    with pytest.raises(ValueError, match="no frozen outputs of a chapter named 'nowhere'"):
+        page('value("mean", chapter="nowhere")')
+    with pytest.raises(ValueError, match=re.escape("unknown directive code()")):
+        page('code("load", chapter="printing")')  # a page shows no other chapter's code

@@ -1,14 +1,15 @@
 """freeze: the stale chapters run and their outputs are replaced all at once; two runs write
-the same bytes."""
+the same bytes; a chapter that reads another's frozen outputs runs again after it."""
 
 import json
+import logging
 import re
 
 import pytest
 from engine_support import (CHAPTERS, FIXTURE, edit, load_manifest, section, snapshot,
                             staging_folders, without_measurements, write_chapter)
 
-from snippet_engine import Project, SnippetError, is_fresh, refresh, stale
+from snippet_engine import Project, SnippetError, check_digests, is_fresh, refresh, stale
 
 TINY = '''"""A tiny chapter."""
 
@@ -113,3 +114,80 @@ def test_a_failing_chapter_does_not_stop_the_others(project):
     assert stale(project) == ["helped", "printing"]
     assert {c: snapshot(project.outputs / c) for c in before} == before
     assert staging_folders(project) == []
+
+
+# A chapter that reads another chapter's frozen outputs (as the site's recap reads every
+# chapter's leaderboard), through a helper whose helper-files name that manifest.
+READER_HELPER = '''"""Reads the printing chapter's frozen outputs."""
+
+import json
+from pathlib import Path
+
+
+def printing_label():
+    manifest = json.loads(Path("outputs/printing/manifest.json").read_text())
+    return manifest["sections"][0]["values"]["label"]
+'''
+
+READER = '''"""A chapter that quotes another chapter's outputs."""
+
+# --8<-- [start:quote]
+from reader_helper import printing_label
+
+quoted = printing_label()
+print(quoted)
+# --8<-- [end:quote]
+'''
+
+
+def with_reader(project: Project, *reads: str) -> Project:
+    """The project with the chapter ``reader``, whose helper reads ``reads``, frozen."""
+    edit(project.root / "pyproject.toml", 'tiny_helper = ["models/table.json"]',
+         f'tiny_helper = ["models/table.json"]\nreader_helper = {list(reads)!r}'
+         .replace("'", '"'))
+    (project.snippets / "reader_helper.py").write_text(READER_HELPER)
+    write_chapter(project, "reader", READER)
+    project = Project(project.root)  # the edited configuration
+    assert refresh(project) == ["reader"]
+    return project
+
+
+def quoted(project: Project) -> str:
+    return section(load_manifest(project, "reader"), "quote")["values"]["quoted"]
+
+
+def test_a_chapter_reading_another_chapters_outputs_runs_again_after_it(project, caplog):
+    caplog.set_level(logging.INFO, logger="snippet_engine")
+    project = with_reader(project, "outputs/printing/manifest.json")
+    assert quoted(project) == "five rows"
+    edit(project.script("printing"), 'label = "five rows"', 'label = "5 rows"')
+    assert stale(project) == ["printing"]  # the reader only once printing is frozen again
+
+    assert refresh(project) == ["printing", "reader"]  # a second round: the fixed point
+    assert stale(project) == [] and quoted(project) == "5 rows"
+    assert "reader: stale again: it reads what this run froze" in caplog.text
+    # A chapter run by name, fresh or not, is followed by those that read it
+    assert refresh(project, ["printing"], mode="always") == ["printing", "reader"]
+    assert stale(project) == []
+    # ... and a run of several side by side ends with the reader current too, whether it
+    # ran after printing froze or beside it, reading the old outputs (then it runs again)
+    edit(project.script("printing"), 'label = "5 rows"', 'label = "five rows"')
+    edit(project.script("reader"), "print(quoted)", "print(quoted)  # edited")
+    assert sorted(refresh(project, jobs=2)) == ["printing", "reader"]
+    assert stale(project) == [] and quoted(project) == "five rows"
+
+
+def test_chapters_that_never_settle_are_named_after_a_bounded_number_of_rounds(project):
+    """A chapter reading its own outputs is stale after every run of it: refresh stops after
+    one round more than there are chapters, and says why; the others are frozen."""
+    project = with_reader(project, "outputs/printing/manifest.json")
+    edit(project.root / "pyproject.toml", '"outputs/printing/manifest.json"',
+         '"outputs/printing/manifest.json", "outputs/reader/manifest.json"')
+    project = Project(project.root)
+    edit(project.script("drawing"), "seed=42", "seed=7")
+    with pytest.raises(SnippetError, match=r"^reader: still stale after 5 rounds of runs: "
+                                           r"chapters that read each other's outputs"):
+        refresh(project)
+    assert is_fresh("drawing", project)
+    assert check_digests(project) == {"reader": "changed: helper-files."
+                                                "outputs/reader/manifest.json"}

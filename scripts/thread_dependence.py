@@ -1,0 +1,83 @@
+"""Which chapters' results depend on the BLAS thread count? Measured, not guessed.
+
+Every chapter runs with `threads` (pyproject.toml, [tool.snippet_engine]) BLAS and OpenMP
+threads, and its frozen outputs are those of such a run. This script runs chapters again with
+one thread, compares each run with the frozen outputs exactly as the tests do, and writes
+what differs to outputs/thread-dependence.json. Each chapter's "Run this chapter yourself"
+box (hooks/site_content.py) says from it whether the chapter's numbers depend on the thread
+count, or that it was not measured for the chapter as it is now (its inputs digest changed
+since).
+
+    .venv/bin/python scripts/thread_dependence.py                 # every chapter
+    .venv/bin/python scripts/thread_dependence.py first-classifier   # some: others kept
+
+One-thread fits go to the model cache under their own keys (the thread count is part of the
+key), so a second measurement costs only the chapters that changed. Chapters that train a
+network (PyTorch follows the same thread count) retrain it: minutes each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from snippet_engine.check import check_chapters  # noqa: E402
+from snippet_engine.config import Project  # noqa: E402
+from snippet_engine.inputs import read_manifest  # noqa: E402
+
+RESULT = ROOT / "outputs" / "thread-dependence.json"
+THREADS = 1
+
+
+def measure(chapters: list[str]):
+    """Yield ``(chapter, finding)`` as each chapter has run with ``THREADS`` threads."""
+    frozen = Project(ROOT)
+    config = dataclasses.replace(frozen.config, threads=THREADS, jobs=1)
+    project = Project(ROOT, config)
+    for chapter in chapters:  # one at a time: what has run is kept if a later one fails
+        started = time.perf_counter()
+        problems = check_chapters(project, [chapter], jobs=1)[chapter]
+        # the thread count is an input, so every run is "stale": that is the point here
+        problems = [p for p in problems if "frozen outputs are stale" not in p]
+        sections = sorted({m.group(1) for p in problems
+                           if (m := re.match(rf"{re.escape(chapter)}:([-\w]+): ", p))})
+        found = {
+            "digest": read_manifest(chapter, frozen)["digest"],
+            "same": not problems,
+            "sections that differ": sections,
+            "differences": [p.splitlines()[0][:300] for p in problems],
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+        print(f"{chapter}: {'same' if not problems else 'differs: ' + ', '.join(sections)}"
+              f" ({found['seconds']} s)", flush=True)
+        yield chapter, found
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("chapters", nargs="*", help="default: every chapter")
+    args = parser.parse_args(argv)
+    project = Project(ROOT)
+    chapters = args.chapters or project.chapters()
+    result = json.loads(RESULT.read_text()) if RESULT.exists() else {"chapters": {}}
+    result.update({"frozen with threads": project.config.threads, "measured with threads":
+                   THREADS})
+    for chapter, found in measure(chapters):
+        result["chapters"][chapter] = found
+        result["chapters"] = dict(sorted(result["chapters"].items()))
+        partial = RESULT.with_suffix(".partial")
+        partial.write_text(json.dumps(result, indent=1) + "\n")
+        partial.replace(RESULT)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""
+Recap: the accuracy ladder
+==========================
+
+Every model the course trained, from the first logistic regression on raw
+pixels to the deeper convolutional network, ranked by test accuracy. The rows
+are the chapters' ``leaderboard`` tables, read by ``course_results.py`` from
+the outputs frozen by the runs that made the chapters' pages, so run this from
+the project's folder, where ``outputs/`` is. It takes a second: it trains
+nothing.
+"""
+
+# %%
+# --8<-- [start:results]
+import pandas as pd
+
+from course_results import course_rows
+
+# What the figure shows (the timings stay on the Leaderboard page), worst
+# model first, so that the best ends up at the top
+results = pd.DataFrame(course_rows())[
+    ["model", "features", "chapter", "test images", "test accuracy"]
+].sort_values(["test accuracy", "model", "features"], ignore_index=True)
+n_models = len(results)
+n_chapters = results["chapter"].nunique()
+best_model = results["model"].iloc[-1]
+best_accuracy = float(results["test accuracy"].iloc[-1])
+worst_accuracy = float(results["test accuracy"].iloc[0])
+fewer_mistakes = (1 - worst_accuracy) / (1 - best_accuracy)
+print(f"{n_models} models from {n_chapters} chapters: test accuracy "
+      f"{worst_accuracy:.2%} to {best_accuracy:.2%}")
+# --8<-- [end:results]
+
+# %%
+# --8<-- [start:ladder]
+import matplotlib.pyplot as plt
+import numpy as np
+
+# On an accuracy axis 99% and 99.5% look alike, yet a model at 99.5% misreads
+# half as many digits. A log scale of the error rate gives every halving of
+# the mistakes the same length, at the bottom as at the top.
+errors = 1 - results["test accuracy"]
+START = 0.15  # the bars start at 85% accuracy, below every model
+TICKS = [0.1, 0.05, 0.02, 0.01, 0.005]
+# The two kinds of test set are different exams: compare within a colour
+official = results["test images"] == 10_000
+colors = np.where(official, "tab:blue", "tab:orange")
+rows = np.arange(n_models)
+
+fig, ax = plt.subplots(
+    figsize=(8, 9), num="Test accuracy of every model the course trained")
+ax.barh(rows, errors - START, left=START, height=0.65, color=colors)
+ax.set_xscale("log")
+ax.set_xlim(START, 0.0025)  # reversed: fewer mistakes to the right
+ax.set_xticks(TICKS, [f"{100 * (1 - e):.3g}%" for e in TICKS])
+ax.minorticks_off()
+ax.set_xlabel("test accuracy (spaced by the error rate: each step "
+              "to the right halves the mistakes or more)")
+ax.set_yticks(rows, [f"{m}\n{f}" for m, f in
+                     zip(results["model"], results["features"])], fontsize=8)
+ax.set_ylim(-0.6, n_models - 0.4)
+for row, error, chapter in zip(rows, errors, results["chapter"]):
+    ax.text(error * 0.92, row, f"{1 - error:.2%}  {chapter}",
+            va="center", fontsize=8)
+ax.grid(axis="x", alpha=0.3)
+ax.spines[["top", "right"]].set_visible(False)
+ax.legend(handles=[
+    plt.Rectangle((0, 0), 1, 1, color="tab:blue",
+                  label="MNIST's 10,000 test images"),
+    plt.Rectangle((0, 0), 1, 1, color="tab:orange",
+                  label="a random 14,000 of the 70,000 images"),
+], title="tested on", loc="lower right", fontsize=8, title_fontsize=8)
+ax.set_title("Every model of the course, worst to best", loc="left")
+plt.show()
+# --8<-- [end:ladder]

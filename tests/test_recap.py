@@ -1,0 +1,109 @@
+"""The recap's accuracy ladder: a chapter (snippets/recap.py) that reads every other chapter's
+frozen leaderboard through snippets/course_results.py, shown on the recap page and on the
+home page.
+
+Its figure can only be current if the engine knows what it reads: every manifest holding a
+leaderboard table must be among course_results' helper-files in pyproject.toml, so that a
+re-frozen chapter makes the recap stale (and refresh runs it again)."""
+
+import json
+import re
+
+import course_results
+from site_content import PAGES, course, leaderboard_rows, page_of, page_url
+from site_support import PROJECT
+
+from snippet_engine import read_manifest
+
+
+def recap_values() -> dict:
+    values = {}
+    for section in read_manifest("recap", PROJECT)["sections"]:
+        values.update(section["values"])
+    return values
+
+
+def test_every_chapter_with_a_leaderboard_is_an_input_of_the_recap():
+    with_tables = sorted(
+        f"outputs/{chapter}/manifest.json" for chapter in PROJECT.chapters()
+        if course_results.leaderboard_rows(read_manifest(chapter, PROJECT)))
+    declared = sorted(PROJECT.config.helper_files["course_results"])
+    assert declared == with_tables, (
+        "[tool.snippet_engine.helper-files] course_results in pyproject.toml must name "
+        "exactly the manifests that hold a leaderboard table")
+    frozen = read_manifest("recap", PROJECT)["inputs"]
+    assert sorted(frozen["helper-files"]) == with_tables
+    assert "course_results.py" in frozen["files"]
+
+
+def test_the_ladder_records_what_the_leaderboard_rows_say():
+    """The same rows as the Leaderboard page and the home page's cards (both read them with
+    site_content.leaderboard_rows), parsed here from the manifests' JSON once more."""
+    rows = [row for chapter in PROJECT.chapters() for row in leaderboard_rows(chapter, PROJECT)]
+    values = recap_values()
+    assert values["n_models"] == len(rows) >= 15
+    assert values["n_chapters"] == len({row["chapter"] for row in rows}) >= 6
+    best = max(rows, key=lambda row: row["test accuracy"])
+    assert values["best_accuracy"] == best["test accuracy"]
+    assert values["best_model"] == best["model"]
+    assert values["worst_accuracy"] == min(row["test accuracy"] for row in rows)
+    table = values["results"]["table"]
+    accuracies = [dict(zip(table["columns"], r))["test accuracy"] for r in table["rows"]]
+    assert accuracies == sorted(accuracies), "worst first: the best at the top of the figure"
+    raw = [json.loads(p.read_text()) for p in sorted(PROJECT.outputs.glob("*/manifest.json"))]
+    assert sorted(accuracies) == sorted(
+        dict(zip(t["columns"], r))["test accuracy"] for m in raw for s in m["sections"]
+        for t in [s["values"].get("leaderboard", {}).get("table")] if t for r in t["rows"])
+
+
+def test_the_recap_is_a_chapter_with_a_page_but_not_a_numbered_chapter_of_the_course():
+    assert "recap" in PROJECT.chapters() and page_of("recap", PROJECT) == PAGES["recap"]
+    assert page_url("recap", PROJECT) == "recap/"
+    assert "recap" not in [c.name for c in course(PROJECT)]
+
+
+def ladder_images(html: str) -> dict[str, str]:
+    """The ladder's <img> sources on a page, light and dark, with their alt text."""
+    return {src: alt for alt, src in re.findall(
+        r'<img alt="([^"]+)" loading="lazy" src="([^"]*outputs/recap/ladder-1\.\w+\.svg'
+        r'#only-\w+)"', html)}
+
+
+def test_the_home_page_and_the_recap_show_the_ladder_light_and_dark(site):
+    frozen = read_manifest("recap", PROJECT)
+    assert [s["figures"] for s in frozen["sections"]] == [[], ["ladder-1"]]
+    for page, prefix in (("index.html", ""), ("recap/index.html", "../")):
+        html = (site / page).read_text()
+        images = ladder_images(html)
+        assert sorted(images) == [f"{prefix}outputs/recap/ladder-1.dark.svg#only-dark",
+                                  f"{prefix}outputs/recap/ladder-1.light.svg#only-light"], page
+        assert all(len(alt) > 100 for alt in images.values()), page
+        caption = re.search(r"ladder-1\.dark\.svg.*?<figcaption>(.*?)</figcaption>", html,
+                            re.S)[1]
+        assert f'href="{prefix}leaderboard/"' in caption, page
+    for variant in ("light", "dark"):
+        published = site / "outputs" / "recap" / f"ladder-1.{variant}.svg"
+        assert published.read_bytes() == \
+            (PROJECT.outputs / "recap" / f"ladder-1.{variant}.svg").read_bytes()
+
+
+def test_the_recap_page_ends_like_a_chapter_with_its_downloads(site):
+    """The "Run this chapter yourself" box, whose links to the manifests the recap reads
+    work, then back to the last chapter and on to the leaderboard."""
+    from bs4 import BeautifulSoup
+
+    article = BeautifulSoup((site / "recap" / "index.html").read_text(),
+                            "html.parser").select_one("article")
+    assert article.h1.get_text(strip=True).startswith("Recap and further reading")
+    box = article.select_one("div.admonition.info")
+    assert "Run this chapter yourself" in box.get_text()
+    links = {a["href"] for a in box.select("a")}
+    assert {"../downloads/recap.py", "../downloads/course_results.py"} <= links
+    for path in PROJECT.config.helper_files["course_results"]:
+        assert f"../{path}" in links
+        assert (site / path).read_bytes() == (PROJECT.root / path).read_bytes()
+    ending = article.select("div.course-path a")
+    last = course(PROJECT)[-1]
+    assert [(a["rel"], a["href"]) for a in ending] == [
+        (["prev"], f"../chapters/{last.name}/"), (["next"], "../leaderboard/")]
+    assert box.find_next("div", class_="course-path") is not None, "the box, then the links"
