@@ -264,7 +264,7 @@ def footer(chapter: str, manifest: dict, link, project: Project, how_it_works: s
         f'\n\n!!! info "Run {what} yourself"\n'
         f"    Download the script {download(chapter + '.py')} or the notebook "
         f"{download(chapter + '.ipynb')}"
-        + (f", with {' and '.join(download(n) for n in needed)} in the same folder"
+        + (f", with {listing([download(n) for n in needed])} in the same folder"
            if needed else "")
         + (", and run it from a folder that holds `data/mnist.npz` (or with a network)"
            if "mnist_data.py" in needed else "")
@@ -291,6 +291,11 @@ def footer(chapter: str, manifest: dict, link, project: Project, how_it_works: s
             + "".join(f"    {line}\n" for line in numerics.export_lines(threads))
             + f"    python {chapter}.py\n    ```\n")
     return text
+
+
+def listing(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 2 else items)
 
 
 def thread_dependence(chapter: str, manifest: dict, project: Project) -> str:

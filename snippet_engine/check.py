@@ -3,14 +3,17 @@
 One fresh run per chapter proves three things at once: the frozen outputs are current (the
 comparison is exact), the run is deterministic (the frozen outputs came from an earlier
 run), and the ``.py`` download runs on its own (the run happens in a reader's folder). With
-``notebooks=True`` each chapter's ``.ipynb`` download is executed too, in the same pool as
-soon as its chapter has run (so the models it reuses are cached). ``check_digests`` is the
+``notebooks=True`` each chapter's ``.ipynb`` download is executed too, as soon as its chapter
+has run, in one more worker beside the chapters' (one notebook at a time): the chapter's run
+has just filled the model cache, so its notebook mostly loads, prints and draws, single
+threaded, while the next chapter runs. ``check_digests`` is the
 cheap check that runs nothing: are the frozen outputs' inputs digests current?
 """
 
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from .compare import compare, compare_notebook
 from .config import Project, SnippetError
@@ -28,11 +31,13 @@ def check_chapters(project: Project, chapters=None, *, jobs: int | None = None,
         if manifest is None:
             problems[chapter].append(f"{chapter}: no frozen outputs in outputs/{chapter}/")
 
+    notebook_runs = []
+
     def compared(chapter, run):
         problems[chapter] += compare(frozen[chapter], project.outputs / chapter, run,
                                      project.config, project.root)
         if notebooks:
-            return lambda: notebook_problems(chapter)
+            notebook_runs.append(notebook_pool.submit(notebook_problems, chapter))
 
     def notebook_problems(chapter):
         from .notebooks import run_notebook
@@ -43,8 +48,11 @@ def check_chapters(project: Project, chapters=None, *, jobs: int | None = None,
         except SnippetError as error:
             problems[chapter].append(str(error))
 
-    runs = run_chapters([c for c in chapters if frozen[c]], project, jobs=jobs,
-                        then=compared, log=log)
+    with ThreadPoolExecutor(max_workers=1) as notebook_pool:
+        runs = run_chapters([c for c in chapters if frozen[c]], project, jobs=jobs,
+                            then=compared, log=log)
+    for finished in notebook_runs:
+        finished.result()  # a bug, not a notebook's problem (those are SnippetErrors): raise
     for chapter, run in runs.items():
         if isinstance(run, SnippetError):
             problems[chapter].append(str(run))

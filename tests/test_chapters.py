@@ -5,8 +5,8 @@ are current (text and integers exact, floats within the tolerance, figures byte 
 the run is deterministic (the frozen outputs came from an earlier run), and the `.py`
 download runs on its own: the engine runs it in a fresh process, in a folder holding only
 what the page offers for download and data/mnist.npz. The `.ipynb` download is executed too,
-in the same pool of workers as soon as its chapter has run, and must print what the page
-shows.
+as soon as its chapter has run, in a worker beside the chapters' (its models are cached by
+then), and must print what the page shows.
 """
 
 import pytest
