@@ -304,7 +304,9 @@ def thread_dependence(chapter: str, manifest: dict, project: Project) -> str:
     path = project.outputs / "thread-dependence.json"
     measured = json.loads(path.read_text()) if path.exists() else {"chapters": {}}
     found = measured["chapters"].get(chapter)
-    if not found or found["digest"] != manifest["digest"] or \
+    if not found:
+        return "Whether its results change with the thread count has not been measured."
+    if found["digest"] != manifest["digest"] or \
             measured["frozen with threads"] != manifest["inputs"]["threads"]:
         return ("Whether its results change with the thread count was not measured for "
                 "this version of it.")
