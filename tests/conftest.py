@@ -3,6 +3,7 @@
 import functools
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from site_content import page_url
+from site_crawl import Crawl, crawl
 from site_support import PROJECT, ROOT
 
 from snippet_engine import numerics
@@ -58,3 +61,31 @@ def site_url(site):
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium (`make browser` installs it), driven by Playwright: one for the
+    session. Each test opens its own context (test_browser.Visit), so no state is shared."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: run `make browser` (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def site_crawl(browser, site, site_url) -> Crawl:
+    """Every page of the site, visited once in the light and once in the dark scheme, with
+    what the every-page checks of test_browser, test_code_fits and test_accessibility assert
+    on (tests/site_crawl.py), and a screenshot of each chapter's page."""
+    chapters = [f"{page_url(chapter, PROJECT)}index.html" for chapter in PROJECT.chapters()]
+    return crawl(browser, site, site_url, screenshots=chapters)

@@ -4,31 +4,17 @@ Playwright drives Debian's Chromium (`make browser` installs it). Screenshots of
 chapter in light and dark mode go to test-artifacts/screenshots/ for a person to look at.
 """
 
-import shutil
+import re
 from pathlib import Path
 
 import pytest
 
+from site_crawl import SCHEMES
 from site_support import PROJECT
-from site_content import exercise_sets
+from site_content import page_url
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: run `make browser` (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 class Visit:
@@ -48,31 +34,55 @@ class Visit:
         self.context.close()
 
 
-def pages(site):
-    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
-
-
-def test_every_page_is_offline_and_error_free(browser, site, site_url):
-    visited = 0
-    for path in pages(site):
-        url = f"{site_url}/{path}"
-        visit = Visit(browser, url)
-        # Load what is lazy too: every image, as a reader scrolling down would.
-        visit.page.evaluate("document.querySelectorAll('img').forEach(i => i.loading = 'eager')")
-        visit.page.wait_for_load_state("networkidle")
-        foreign = [r for r in visit.requests if not r.startswith(site_url)
-                   and not r.startswith(("data:", "blob:"))]
-        assert not foreign, f"{path} requested other hosts: {foreign}"
-        assert not visit.errors, f"{path} logged errors: {visit.errors}"
-        visit.close()
-        visited += 1
-    assert visited >= 8
+def test_every_page_is_offline_and_error_free(site_crawl, site_url):
+    """Every page, in the light and the dark scheme, with every lazy image loaded as a reader
+    scrolling down would, asks no other host for anything and logs no error (the session's
+    crawl, tests/site_crawl.py, visited them)."""
+    for scheme in SCHEMES:
+        for path, visit in site_crawl.visits[scheme].items():
+            foreign = [r for r in visit.requests if not r.startswith(site_url)
+                       and not r.startswith(("data:", "blob:"))]
+            assert not foreign, f"{path} ({scheme}) requested other hosts: {foreign}"
+            assert not visit.errors, f"{path} ({scheme}) logged errors: {visit.errors}"
+    assert len(site_crawl.visits["light"]) >= 8
 
 
 def test_math_renders_offline(browser, site_url):
     visit = Visit(browser, f"{site_url}/chapters/sigmoid-to-logistic-regression/")
     visit.page.wait_for_selector("mjx-container svg", timeout=15000)
     assert visit.page.locator("mjx-container").count() >= 3
+    visit.close()
+
+
+def mathjax_menu(page, *path):
+    """Choose an entry of MathJax's right-click menu on the page's first formula, as a reader
+    does: right-click, hover each submenu in turn, click the last entry."""
+    page.locator("mjx-container").first.click(button="right")
+    for depth, label in enumerate(path, start=1):
+        entry = page.locator(".CtxtMenu_Menu").last.locator(  # the submenu opened last
+            ".CtxtMenu_MenuItem", has_text=re.compile(rf"^\W*{re.escape(label)}\W*$"))
+        if depth < len(path):
+            entry.hover()
+        else:
+            entry.click()
+
+
+def test_math_speaks_with_nothing_from_another_host(browser, site_url):
+    """Accessibility > Activate in MathJax's menu loads the explorer and the speech rule
+    engine, whose rules MathJax would fetch from a CDN: all come from this site."""
+    visit = Visit(browser, f"{site_url}/chapters/sigmoid-to-logistic-regression/")
+    visit.page.wait_for_selector("mjx-container svg", timeout=15000)
+    mathjax_menu(visit.page, "Accessibility", "Activate")
+    # the speech of 1 / (1 + e^-z), by the English Mathspeak rules
+    visit.page.wait_for_function("""() => [...document.querySelectorAll('mjx-container')]
+        .some(m => (m.getAttribute('aria-label') || '').includes('StartFraction'))""",
+                                 timeout=15000)
+    visit.page.wait_for_load_state("networkidle")
+    assert f"{site_url}/assets/vendor/mathjax/sre/mathmaps/en.js" in visit.requests
+    assert f"{site_url}/assets/vendor/mathjax/a11y/explorer.js" in visit.requests
+    foreign = [r for r in visit.requests if not r.startswith(site_url)]
+    assert not foreign, f"requested other hosts: {foreign}"
+    assert not visit.errors, visit.errors
     visit.close()
 
 
@@ -104,17 +114,15 @@ def test_palette_toggle_switches_figures_to_dark(browser, site_url):
 
 
 @pytest.mark.parametrize("chapter", PROJECT.chapters())
-def test_screenshots_in_light_and_dark(browser, site_url, chapter):
+def test_screenshots_in_light_and_dark(site_crawl, chapter):
+    """The session's crawl took them, once each page had settled and every image had loaded
+    (tests/site_crawl.py)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    folder = "exercises" if chapter in exercise_sets(PROJECT) else "chapters"
-    for scheme in ("light", "dark"):
-        visit = Visit(browser, f"{site_url}/{folder}/{chapter}/", scheme)
-        visit.page.evaluate("document.querySelectorAll('img').forEach(i => i.loading = 'eager')")
-        visit.page.wait_for_load_state("networkidle")
+    for scheme in SCHEMES:
+        visit = site_crawl.visits[scheme][f"{page_url(chapter, PROJECT)}index.html"]
         path = SCREENSHOTS / f"{chapter}-{scheme}.png"
-        visit.page.screenshot(path=str(path), full_page=True)
+        path.write_bytes(visit.screenshot)
         assert path.stat().st_size > 50_000
-        visit.close()
 
 
 def test_home_page_shows_the_learning_path_as_a_grid_of_cards(browser, site_url):

@@ -13,7 +13,7 @@ from urllib.parse import urldefrag
 
 from site_support import PROJECT, ROOT
 from site_content import exercise_sets
-from test_browser import Visit, browser  # noqa: F401  (the module's Chromium fixture)
+from test_browser import Visit
 
 ENDING_SCREENSHOT = ROOT / "test-artifacts" / "chapter-ending.png"
 

@@ -19,7 +19,7 @@ import mnist_like
 from digit_net import DigitNet
 from draw_support import DIGIT_STROKES, SIZE, real_model, write_random_model
 from mnist_data import load_mnist
-from test_browser import Visit, browser  # noqa: F401 (browser: the shared fixture)
+from test_browser import Visit
 
 # The parity images: every tenth of MNIST's 10,000 test images, so all of its writers and
 # digits are in, in a fixed order.

@@ -15,7 +15,7 @@ import numpy as np
 
 from site_support import PROJECT, ROOT
 from snippet_engine import read_manifest
-from test_browser import Visit, browser  # noqa: F401  (the module's Chromium fixture)
+from test_browser import Visit
 
 CHAPTER = "first-classifier"
 SHOWN = 12  # images kept per cell

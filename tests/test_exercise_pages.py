@@ -16,7 +16,7 @@ import pytest
 from site_support import PROJECT, ROOT
 from site_content import exercise_sets
 from snippet_engine import markdown_cells
-from test_browser import Visit, browser  # noqa: F401  (the module's Chromium fixture)
+from test_browser import Visit
 
 SCREENSHOT = ROOT / "test-artifacts" / "exercise-collapsed.png"
 SHOWS = "What it shows."

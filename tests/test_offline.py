@@ -19,7 +19,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from test_browser import ROOT, Visit, browser, mathjax_menu, pages  # noqa: F401 (the fixture)
+from site_crawl import pages
+from test_browser import ROOT, Visit, mathjax_menu
 
 NAME = "learning-from-digits-offline"  # the zip's one folder (the Makefile's default name)
 

@@ -1,0 +1,194 @@
+"""Every page of the built site, visited once in each palette, for the tests that check every
+page in a browser (issue 14: one crawl, not one per test module).
+
+Two tabs, one in the light and one in the dark scheme (each in a browser context and a
+renderer of its own, working side by side), go from page to page as a reader would, in a
+1200 x 900 window (test_browser.Visit's). A visit records what the tests assert on, in this
+order:
+
+1. loaded, fonts in, MathJax typeset, the draw demo mounted (SETTLED), and every lazy image
+   loaded, as a reader scrolling down would have them; then, of the pages asked for, a
+   screenshot of the whole page (test_browser.py writes them to test-artifacts/);
+2. with every collapsed block opened, axe-core's violations (the network has gone quiet,
+   "networkidle", by the time they are read) and the colours behind each figure and the
+   content (test_accessibility.py);
+3. in a 1280 x 800 window (the width test_code_fits.py is about), with every tab's panel
+   shown too, the width of each code block (test_code_fits.py);
+4. all along, every request and every console or page error (test_browser.py).
+"""
+
+import time
+from dataclasses import dataclass, field
+
+from axe_playwright_python.base import AXE_SCRIPT
+
+SCHEMES = ("light", "dark")
+PALETTES = {"light": "default", "dark": "slate"}  # Material's data-md-color-scheme for each
+VIEWPORT = {"width": 1200, "height": 900}  # the window the pages are visited in
+CODE_VIEWPORT = {"width": 1280, "height": 800}  # the window code blocks are measured in
+
+# A page is ready for axe once its fonts are in, MathJax has typeset it, and the draw demo
+# (a module that awaits its network's weights after the load event) has mounted: what
+# "networkidle" would wait for, without its half second of quiet on every page.
+SETTLED = """async () => {
+    await document.fonts.ready;
+    if (window.MathJax?.startup?.promise) await MathJax.startup.promise;
+    const demo = document.getElementById("digit-draw");  // a failed load leaves no state:
+    for (let waited = 0; demo && !demo.dataset.state && waited < 10000; waited += 50) {
+        await new Promise((done) => setTimeout(done, 50));  // axe then audits what is there
+    }
+}"""
+# Load what is lazy too: every image, as a reader scrolling down would; settled once each
+# has loaded or failed (at most 15 s).
+EAGER_IMAGES = """async () => {
+    const images = [...document.querySelectorAll('img')];
+    images.forEach((i) => { i.loading = 'eager'; });
+    const loaded = (i) => i.complete ? null : new Promise((done) => {
+        i.addEventListener('load', done, {once: true});
+        i.addEventListener('error', done, {once: true});
+    });
+    await Promise.race([Promise.all(images.map(loaded)),
+                        new Promise((done) => setTimeout(done, 15000))]);
+}"""
+# What a reader opens is audited too: every collapsed block (an exercise's solution, a
+# collapsible note) is opened first.
+OPEN_DETAILS = "() => document.querySelectorAll('details').forEach((d) => { d.open = true; })"
+# Started, not awaited: the light and the dark page run axe at once, in their own renderers.
+# On a timer, so that the call returns at once: axe.run does much of its work before it
+# returns its promise.
+START_AXE = """() => {
+    window.axeResults = new Promise((settle) => setTimeout(
+        () => settle(axe.run({resultTypes: ['violations']})), 0));  // its answer or its error
+}"""
+# The backgrounds behind each figure shown, and behind the content: each element's own
+# background colour, from the image's parent up to <html> (the figure tests composite them).
+BACKDROPS = """() => {
+    const behind = (e) => {
+        const layers = [];
+        for (; e; e = e.parentElement) layers.push(getComputedStyle(e).backgroundColor);
+        return layers;
+    };
+    const figures = [...document.querySelectorAll("img[src*='/outputs/']")]
+        .filter((img) => getComputedStyle(img).display !== "none")
+        .map((img) => [new URL(img.src).pathname, behind(img.parentElement)]);
+    return {page: behind(document.querySelector(".md-content")), figures};
+}"""
+
+# A code block: a pre, its code, or a notebook cell's code or output area.
+BLOCKS = ", ".join([
+    "pre", "pre > code",
+    ".jp-InputArea-editor", ".jp-OutputArea-output",  # a notebook cell's code and outputs
+])
+# Collapsed solutions open, every tab's panel shown: a hidden block has no width to measure.
+SHOW_ALL = """() => {
+    document.querySelectorAll('details').forEach(d => d.open = true);
+    const style = document.createElement('style');
+    style.textContent = '.tabbed-set > .tabbed-content > .tabbed-block {display: block !important}';
+    document.head.append(style);
+}"""
+MEASURE = """(selector) => [...document.querySelectorAll(selector)].map((block, index) => {
+    // An HTML output that is a table (a pandas DataFrame) is a table, not a code block.
+    const table = block.matches('.jp-OutputArea-output') && block.querySelector('table')
+        && !block.querySelector('pre');
+    const box = block.closest('.highlight, .jp-Cell');
+    const title = box && box.querySelector('.filename');
+    const lines = block.innerText.split('\\n');
+    return {
+        index, table,
+        block: block.tagName.toLowerCase() + (block.className ? '.' +
+            String(block.className).trim().split(/\\s+/).join('.') : ''),
+        title: title ? title.textContent : (box && box.id) || '',
+        shown: block.getClientRects().length > 0,
+        scroll: block.scrollWidth, client: block.clientWidth,
+        widest: lines.reduce((a, b) => (b.length > a.length ? b : a), ''),
+    };
+})"""
+
+
+def pages(site):
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+
+
+@dataclass
+class PageVisit:
+    """What one page showed in one scheme."""
+    path: str
+    scheme: str
+    palette: str = ""  # the body's data-md-color-scheme once settled
+    requests: list = field(default_factory=list)  # every URL the page asked for
+    errors: list = field(default_factory=list)  # console errors and uncaught exceptions
+    violations: list = field(default_factory=list)  # axe-core's, every impact
+    backdrops: dict = field(default_factory=dict)  # BACKDROPS' answer
+    blocks: list = field(default_factory=list)  # MEASURE's answer, every tab shown
+    screenshot: bytes | None = None  # the whole page as a PNG, where one was asked for
+
+
+@dataclass
+class Crawl:
+    visits: dict  # {scheme: {path: PageVisit}}, pages in order
+    axe: dict  # axe-core's test engine (its name and version)
+    seconds: float  # the whole crawl
+
+
+class Tab:
+    """A page in a context of its own for one scheme, going from page to page as a reader
+    does, recording what each page requests and logs."""
+
+    def __init__(self, browser, scheme):
+        self.scheme = scheme
+        self.context = browser.new_context(color_scheme=scheme, viewport=VIEWPORT)
+        self.page = self.context.new_page()
+        self.visit = PageVisit("", scheme)
+        self.page.on("request", lambda request: self.visit.requests.append(request.url))
+        self.page.on("console",
+                     lambda m: m.type == "error" and self.visit.errors.append(m.text))
+        self.page.on("pageerror", lambda error: self.visit.errors.append(str(error)))
+
+    def open(self, path, url):
+        self.visit = PageVisit(path, self.scheme)
+        self.page.set_viewport_size(VIEWPORT)  # the last page's code was measured wider
+        self.page.goto(url, wait_until="commit")  # the other scheme's tab loads meanwhile
+
+    def close(self):
+        self.context.close()
+
+
+def crawl(browser, site, site_url, screenshots=()) -> Crawl:
+    """Visit every page of the site in both schemes, and take a screenshot of each page in
+    screenshots (paths such as chapters/meet-mnist/index.html); see the module's docstring."""
+    started = time.monotonic()
+    visits = {scheme: {} for scheme in SCHEMES}
+    engine = None
+    tabs = [Tab(browser, scheme) for scheme in SCHEMES]
+    try:
+        for path in pages(site):
+            for tab in tabs:
+                tab.open(path, f"{site_url}/{path}")
+            for step in ("load", SETTLED, EAGER_IMAGES):  # each tab works while the other
+                for tab in tabs:                          # is waited for
+                    if step == "load":
+                        tab.page.wait_for_load_state(step)
+                    else:
+                        tab.page.evaluate(step)
+            for tab in tabs:  # the other tab runs axe while this one takes its screenshot
+                if path in screenshots:
+                    tab.visit.screenshot = tab.page.screenshot(full_page=True)
+                tab.visit.palette = tab.page.evaluate("document.body.dataset.mdColorScheme")
+                tab.page.evaluate(OPEN_DETAILS)
+                tab.page.evaluate(AXE_SCRIPT)  # once a document
+                tab.page.evaluate(START_AXE)
+            for tab in tabs:  # while axe runs: what a page still asks for once it is loaded
+                tab.page.wait_for_load_state("networkidle")
+            for tab in tabs:
+                response = tab.page.evaluate("window.axeResults")
+                tab.visit.violations = response["violations"]
+                engine = response["testEngine"]
+                tab.visit.backdrops = tab.page.evaluate(BACKDROPS)
+                tab.page.set_viewport_size(CODE_VIEWPORT)
+                tab.page.evaluate(SHOW_ALL)
+                tab.visit.blocks = tab.page.evaluate(MEASURE, BLOCKS)
+                visits[tab.scheme][path] = tab.visit
+    finally:
+        for tab in tabs:
+            tab.close()
+    return Crawl(visits, engine, round(time.monotonic() - started, 1))
