@@ -5,12 +5,15 @@
     python -m snippet_engine --all            run every chapter
     python -m snippet_engine --check          run nothing: exit 1 naming the stale chapters
     python -m snippet_engine --verify         run every chapter afresh and compare, write nothing
-    options: --jobs N (default: the configuration's, else cores // threads), --root DIR
+    options: --jobs N (default: the configuration's, else cores // threads), --root DIR;
+    with --verify: --notebooks (execute each chapter's .ipynb download too),
+    --report FILE (each chapter's problems as JSON, for a program to read)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from pathlib import Path
@@ -31,7 +34,13 @@ def main(argv: list[str] | None = None) -> int:
                       help="run afresh and compare with the frozen outputs; write nothing")
     parser.add_argument("--jobs", "-j", type=int, default=None, help="chapters run at once")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the project folder")
+    parser.add_argument("--notebooks", action="store_true",
+                        help="with --verify: execute each chapter's notebook download too")
+    parser.add_argument("--report", type=Path, metavar="FILE",
+                        help="with --verify: write each chapter's problems to FILE as JSON")
     args = parser.parse_args(argv)
+    if (args.notebooks or args.report) and not args.verify:
+        parser.error("--notebooks and --report go with --verify")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         project = Project(args.root)
@@ -46,7 +55,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.check:
             return _report_stale(check_digests(project, chapters))
         if args.verify:
-            problems = check_chapters(project, chapters, jobs=args.jobs)
+            problems = check_chapters(project, chapters, jobs=args.jobs,
+                                      notebooks=args.notebooks)
+            if args.report:
+                args.report.write_text(json.dumps(problems, indent=1))
             for lines in problems.values():
                 for line in lines:
                     print(line, file=sys.stderr)

@@ -93,11 +93,15 @@ def execute_main() -> None:
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
+    from traitlets.config import Config
 
     job = json.loads(Path(sys.argv[-1]).read_text())
     path = Path(job["notebook"])
     book = nbformat.read(path, as_version=4)
-    client = NotebookClient(book, timeout=job["timeout"], kernel_name="python3",
+    # Unix sockets, not TCP ports on localhost: no other user of the machine can reach the
+    # kernel (over TCP it warns that its traffic is unencrypted, rightly)
+    ipc = Config({"KernelManager": {"transport": "ipc"}})
+    client = NotebookClient(book, timeout=job["timeout"], kernel_name="python3", config=ipc,
                             resources={"metadata": {"path": str(path.parent)}})
     result = Path(job["out"]).with_name("result.json")
     try:

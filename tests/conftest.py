@@ -18,6 +18,10 @@ from site_support import PROJECT, ROOT
 
 from snippet_engine import numerics
 
+# the chapters' check runs in the background from the end of collection (its ``checks``
+# fixture serves test_chapters.py)
+pytest_plugins = ["chapter_check"]
+
 # Tests that compute in this process (the draw app's network, say) use the machine code the
 # chapters run with. Set before anything imports NumPy; chapter runs set their own.
 for _name, _value in numerics.pinned_environment(PROJECT.config.threads).items():

@@ -7,20 +7,17 @@ download runs on its own: the engine runs it in a fresh process, in a folder hol
 what the page offers for download and data/mnist.npz. The `.ipynb` download is executed too,
 as soon as its chapter has run, in a worker beside the chapters' (its models are cached by
 then), and must print what the page shows.
+
+That one check of every selected chapter starts as soon as pytest has collected the tests,
+in a process of its own beside the other tests (tests/chapter_check.py: the ``checks``
+fixture, each chapter's problems).
 """
 
 import pytest
 
 from site_support import PROJECT
-from snippet_engine import check_chapters
 
 CHAPTERS = PROJECT.chapters()
-
-
-@pytest.fixture(scope="session")
-def checks() -> dict[str, list[str]]:
-    """Every chapter's problems, from one parallel run of them all (and their notebooks)."""
-    return check_chapters(PROJECT, CHAPTERS, notebooks=True)
 
 
 def test_there_are_chapters():

@@ -1,5 +1,6 @@
 """cli: ``python -m snippet_engine`` — refresh, --check, --verify, and what it refuses."""
 
+import json
 import subprocess
 import sys
 
@@ -36,7 +37,8 @@ def test_an_unknown_chapter_exits_2(project, capsys):
     assert ("no chapter named nope in " in capsys.readouterr().err)
 
 
-@pytest.mark.parametrize("args", [["--jobs", "0"], ["--all", "--check"], ["--verify", "--all"]])
+@pytest.mark.parametrize("args", [["--jobs", "0"], ["--all", "--check"], ["--verify", "--all"],
+                                  ["--notebooks"], ["--check", "--report", "r.json"]])
 def test_bad_arguments_exit_2(project, args):
     with pytest.raises(SystemExit) as caught:
         main(project, *args)
@@ -65,6 +67,23 @@ def test_verify_exits_1_naming_what_differs(project, capsys):
     out, err = capsys.readouterr()
     assert out == "differ: printing\n"
     assert "printing:load: value n_numbers was 11, now 10" in err
+
+
+def test_verify_reports_each_chapters_problems_as_json_notebooks_included(project, capsys,
+                                                                          tmp_path):
+    manifest = load_manifest(project, "printing")
+    section(manifest, "load")["stdout"] += "a line the page shows\n"
+    save_manifest(project, "printing", manifest)
+    report = tmp_path / "report.json"
+    assert main(project, "--verify", "--notebooks", "--report", str(report),
+                "printing", "helped") == 1
+    problems = json.loads(report.read_text())
+    assert problems["helped"] == []
+    script, notebook = problems["printing"]
+    assert script.startswith("printing:load: ") and "-a line the page shows" in script
+    assert notebook.startswith("printing.ipynb: cell load printed other lines")
+    assert "-a line the page shows" in notebook
+    assert capsys.readouterr().out == "differ: printing\n"
 
 
 def test_without_arguments_only_stale_chapters_run(project, capsys):
