@@ -56,7 +56,7 @@ def prepare_folder(chapter: str, project: Project, folder: Path) -> None:
 def worker_environment(project: Project, side_by_side: bool = False) -> dict[str, str]:
     unset = {*NOT_PASSED, *project.config.unset_environment}
     env = {k: v for k, v in os.environ.items() if k not in unset}
-    env.setdefault("MODEL_CACHE", str(project.cache / "models"))  # shared by every chapter
+    env["MODEL_CACHE"] = str(model_cache(project))  # shared by every chapter
     if side_by_side:
         # OpenMP threads that wait spin on their core by default; with another worker on the
         # same cores that spinning takes the time its threads need (PyTorch's training ran
@@ -127,11 +127,12 @@ def _start_worker(chapter: str, command: list[str], folder: Path, env: dict,
 
 def order(chapters: list[str], project: Project) -> list[str]:
     """Slowest first, by the last recorded run times: a long chapter started last would
-    leave the other workers idle at the end. Those of this machine's last runs come first,
-    else those the frozen outputs record (a fresh clone has no cache); unknown ones count
-    as slow. Slowest first also starts a chapter that fits a shared model before the quick
-    ones that reuse it, whose run time was measured with the model already cached."""
-    known = _timings(project)
+    leave the other workers idle at the end. Those of this machine's last runs from a model
+    cache in the same state (empty or not: a run that fits its models takes many times one
+    that loads them) come first, else those the frozen outputs record (a fresh clone has no
+    cache); unknown ones count as slow. Slowest first also starts a chapter that fits a
+    shared model before the quick ones that reuse it."""
+    known = _timings(project).get(_cache_state(project), {})
     for chapter in chapters:
         if chapter not in known:
             recorded = (read_manifest(chapter, project) or {}).get("seconds")
@@ -140,19 +141,34 @@ def order(chapters: list[str], project: Project) -> list[str]:
     return sorted(chapters, key=lambda c: -known.get(c, float("inf")))
 
 
-def _timings(project: Project) -> dict[str, float]:
+def model_cache(project: Project) -> Path:
+    """The folder the chapters' model cache uses (``MODEL_CACHE`` chooses another)."""
+    return Path(os.environ.get("MODEL_CACHE") or project.cache / "models")
+
+
+def _cache_state(project: Project) -> str:
+    folder = model_cache(project)
+    return "warm" if folder.is_dir() and any(folder.iterdir()) else "cold"
+
+
+def _timings(project: Project) -> dict[str, dict[str, float]]:
+    """Run times by model cache state ("cold", "warm"), then by chapter."""
     path = project.cache / "engine" / "timings.json"
     try:
-        return json.loads(path.read_text())
+        timings = json.loads(path.read_text())
     except (OSError, ValueError):
         return {}
+    return {state: timings[state] for state in ("cold", "warm")
+            if isinstance(timings.get(state), dict)}
 
 
-def _record_timings(project: Project, seconds: dict[str, float]) -> None:
+def _record_timings(project: Project, state: str, seconds: dict[str, float]) -> None:
     if seconds:
         path = project.cache / "engine" / "timings.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({**_timings(project), **seconds}, indent=1, sort_keys=True))
+        timings = _timings(project)
+        timings[state] = {**timings.get(state, {}), **seconds}
+        path.write_text(json.dumps(timings, indent=1, sort_keys=True))
 
 
 def run_chapters(chapters: list[str], project: Project, *, jobs: int | None = None,
@@ -163,6 +179,7 @@ def run_chapters(chapters: list[str], project: Project, *, jobs: int | None = No
     jobs = jobs or project.config.jobs
     side_by_side = jobs > 1 and len(chapters) > 1
     results: dict[str, Run | SnippetError] = {}
+    state = _cache_state(project)  # as the run starts: the times it records are of that state
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         pending = {pool.submit(run_chapter, c, project, log, side_by_side): c
                    for c in order(chapters, project)}
@@ -181,6 +198,6 @@ def run_chapters(chapters: list[str], project: Project, *, jobs: int | None = No
                 more = then(chapter, results[chapter]) if then else None
                 if more:
                     pending[pool.submit(more)] = None
-    _record_timings(project, {c: round(r.seconds, 1) for c, r in results.items()
+    _record_timings(project, state, {c: round(r.seconds, 1) for c, r in results.items()
                               if isinstance(r, Run)})
     return results

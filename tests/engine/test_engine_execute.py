@@ -229,7 +229,7 @@ def test_two_jobs_run_two_chapters_at_once_with_the_configured_threads(project, 
         assert values["threads"] == [project.config.threads] == [2]
         assert "openblas" in values["libraries"]
     timings = json.loads((project.cache / "engine" / "timings.json").read_text())
-    assert set(timings) >= {"meet-a", "meet-b"}
+    assert set(timings[execute._cache_state(project)]) >= {"meet-a", "meet-b"}
 
 
 def test_the_thread_count_comes_from_the_configuration_with_one_job(project):
@@ -241,14 +241,34 @@ def test_the_thread_count_comes_from_the_configuration_with_one_job(project):
     assert "openblas" in values["libraries"]
 
 
-def test_the_slowest_known_chapters_are_started_first(project):
+def test_the_slowest_known_chapters_are_started_first(project, monkeypatch, tmp_path):
     (project.cache / "engine").mkdir(parents=True)
-    (project.cache / "engine" / "timings.json").write_text(
-        json.dumps({"printing": 5.0, "drawing": 1.0}))
+    (project.cache / "engine" / "timings.json").write_text(json.dumps({
+        "cold": {"printing": 5.0, "drawing": 1.0},  # runs that fitted their models
+        "warm": {"printing": 0.5, "drawing": 2.0}}))  # runs that loaded them
     helped = project.outputs / "helped" / "manifest.json"  # and no time frozen for it
     helped.write_text(json.dumps({**json.loads(helped.read_text()), "seconds": None}))
+    cache = tmp_path / "model-cache"
+    monkeypatch.setenv("MODEL_CACHE", str(cache))
     assert execute.order(["drawing", "printing", "helped"], project) == [
         "helped", "printing", "drawing"]  # unknown ones count as slow
+    cache.mkdir()
+    (cache / "a-model.pkl").write_bytes(b"fitted")
+    assert execute.order(["drawing", "printing", "helped"], project) == [
+        "helped", "drawing", "printing"]  # the times of runs from a filled cache
+
+
+def test_run_times_are_recorded_under_the_state_of_the_model_cache(project, monkeypatch,
+                                                                    tmp_path):
+    cache = tmp_path / "model-cache"
+    monkeypatch.setenv("MODEL_CACHE", str(cache))  # missing: a cold run
+    run_chapters(["printing"], project, jobs=1)
+    cache.mkdir()
+    (cache / "a-model.pkl").write_bytes(b"fitted")
+    run_chapters(["drawing"], project, jobs=1)
+    timings = json.loads((project.cache / "engine" / "timings.json").read_text())
+    assert {state: set(times) for state, times in timings.items()} == {
+        "cold": {"printing"}, "warm": {"drawing"}}
 
 
 def test_a_fresh_clone_orders_chapters_by_the_seconds_their_outputs_record(project):
