@@ -130,6 +130,14 @@ class Crawl:
     seconds: float  # the whole crawl
 
 
+def record(page, into) -> None:
+    """Append every URL the page asks for to ``into().requests``, and every console error
+    and uncaught exception to ``into().errors``."""
+    page.on("request", lambda request: into().requests.append(request.url))
+    page.on("console", lambda m: m.type == "error" and into().errors.append(m.text))
+    page.on("pageerror", lambda error: into().errors.append(str(error)))
+
+
 class Tab:
     """A page in a context of its own for one scheme, going from page to page as a reader
     does, recording what each page requests and logs."""
@@ -139,10 +147,7 @@ class Tab:
         self.context = browser.new_context(color_scheme=scheme, viewport=VIEWPORT)
         self.page = self.context.new_page()
         self.visit = PageVisit("", scheme)
-        self.page.on("request", lambda request: self.visit.requests.append(request.url))
-        self.page.on("console",
-                     lambda m: m.type == "error" and self.visit.errors.append(m.text))
-        self.page.on("pageerror", lambda error: self.visit.errors.append(str(error)))
+        record(self.page, lambda: self.visit)  # the page being visited
 
     def open(self, path, url):
         self.visit = PageVisit(path, self.scheme)

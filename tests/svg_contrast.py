@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
+from contrast import luminance  # snippets/contrast.py: WCAG 2's relative luminance
+
 SVG = "{http://www.w3.org/2000/svg}"
 HREF = "{http://www.w3.org/1999/xlink}href"
 # A glyph's box from its origin, in the units of matplotlib's `scale(s -s)` glyph frame (100
@@ -45,12 +47,11 @@ def hex_colour(colour) -> str:
 
 
 def contrast(a, b) -> float:
-    """WCAG 2's contrast ratio of two opaque colours."""
-    def luminance(colour):
-        linear = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4
-                  for c in colour]
-        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    """WCAG 2's contrast ratio of two opaque colours given from 0 to 255 (the luminance is
+    the one the chapters pick their count colours by, snippets/contrast.py)."""
+    def relative(colour):
+        return luminance(tuple(min(max(c / 255, 0.0), 1.0) for c in colour))
+    high, low = sorted((relative(a), relative(b)), reverse=True)
     return (high + 0.05) / (low + 0.05)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from site_crawl import SCHEMES
+from site_crawl import SCHEMES, VIEWPORT, record
 from site_support import PROJECT
 from site_content import page_url
 
@@ -21,13 +21,10 @@ class Visit:
     """Open a page and record every request it makes and every error it logs."""
 
     def __init__(self, browser, url, scheme="light"):
-        self.context = browser.new_context(color_scheme=scheme,
-                                           viewport={"width": 1200, "height": 900})
+        self.context = browser.new_context(color_scheme=scheme, viewport=VIEWPORT)
         self.page = self.context.new_page()
         self.requests, self.errors = [], []
-        self.page.on("request", lambda request: self.requests.append(request.url))
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        record(self.page, lambda: self)
         self.page.goto(url, wait_until="networkidle")
 
     def close(self):
