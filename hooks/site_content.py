@@ -283,7 +283,8 @@ def footer(chapter: str, manifest: dict, link, project: Project, how_it_works: s
     threads = inputs.get("threads")
     if threads:
         text += (
-            f"\n    It ran with {threads} BLAS and OpenMP threads and the machine code pinned "
+            f"\n    It ran with {threads} BLAS and OpenMP thread{'s' * (threads != 1)} and "
+            "the machine code pinned "
             f"(see [How this site works]({how_it_works}#same-bits-on-another-machine)). "
             + thread_dependence(chapter, manifest, project)
             + " To get the same numbers to the last bit, start Python with them set:"
@@ -300,7 +301,7 @@ def listing(items: list[str]) -> str:
 
 def thread_dependence(chapter: str, manifest: dict, project: Project) -> str:
     """What scripts/thread_dependence.py measured for this version of the chapter: do its
-    results change with one thread instead of the pinned count?"""
+    results change with another thread count than the pinned one?"""
     path = project.outputs / "thread-dependence.json"
     measured = json.loads(path.read_text()) if path.exists() else {"chapters": {}}
     found = measured["chapters"].get(chapter)
@@ -310,13 +311,14 @@ def thread_dependence(chapter: str, manifest: dict, project: Project) -> str:
             measured["frozen with threads"] != manifest["inputs"]["threads"]:
         return ("Whether its results change with the thread count was not measured for "
                 "this version of it.")
-    one = measured["measured with threads"]
+    other = measured["measured with threads"]
+    other = f"{other} thread{'s' * (other != 1)}"
     if found["same"]:
-        return (f"Run with {one} thread instead, it gave the same outputs to the last bit: "
+        return (f"Run with {other} instead, it gave the same outputs to the last bit: "
                 "its results do not depend on the thread count (measured).")
     names = found["sections that differ"]
     sections = ", ".join(f"`{name}`" for name in names)
-    return (f"Its results depend on the thread count: run with {one} thread instead, "
+    return (f"Its results depend on the thread count: run with {other} instead, "
             + (f"its section{'s' * (len(names) > 1)} {sections} gave other outputs "
                "(measured)." if names else "it gave other figures or files (measured)."))
 

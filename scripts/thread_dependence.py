@@ -2,7 +2,7 @@
 
 Every chapter runs with `threads` (pyproject.toml, [tool.snippet_engine]) BLAS and OpenMP
 threads, and its frozen outputs are those of such a run. This script runs chapters again with
-one thread, compares each run with the frozen outputs exactly as the tests do, and writes
+another count (two if the project runs one, else one), compares each run with the frozen outputs exactly as the tests do, and writes
 what differs to outputs/thread-dependence.json. Each chapter's "Run this chapter yourself"
 box (hooks/site_content.py) says from it whether the chapter's numbers depend on the thread
 count, or that it was not measured for the chapter as it is now (its inputs digest changed
@@ -11,9 +11,9 @@ since).
     .venv/bin/python scripts/thread_dependence.py                 # every chapter
     .venv/bin/python scripts/thread_dependence.py first-classifier   # some: others kept
 
-One-thread fits go to the model cache under their own keys (the thread count is part of the
-key), so a second measurement costs only the chapters that changed. Chapters that train a
-network (PyTorch follows the same thread count) retrain it: minutes each.
+Those fits go to the model cache under their own keys (the thread count is part of the
+key), so a second measurement costs only the chapters that changed. The network chapters set
+PyTorch's thread count in their own code, so their training does not follow this one.
 """
 
 from __future__ import annotations
@@ -34,13 +34,18 @@ from snippet_engine.config import Project  # noqa: E402
 from snippet_engine.inputs import read_manifest  # noqa: E402
 
 RESULT = ROOT / "outputs" / "thread-dependence.json"
-THREADS = 1
+
+
+def other_count(threads: int) -> int:
+    """The thread count to compare with: two against one, else one."""
+    return 2 if threads == 1 else 1
 
 
 def measure(chapters: list[str]):
-    """Yield ``(chapter, finding)`` as each chapter has run with ``THREADS`` threads."""
+    """Yield ``(chapter, finding)`` as each chapter has run with the other thread count."""
     frozen = Project(ROOT)
-    config = dataclasses.replace(frozen.config, threads=THREADS, jobs=1)
+    config = dataclasses.replace(frozen.config, threads=other_count(frozen.config.threads),
+                                 jobs=1)
     project = Project(ROOT, config)
     for chapter in chapters:  # one at a time: what has run is kept if a later one fails
         started = time.perf_counter()
@@ -68,8 +73,10 @@ def main(argv=None) -> int:
     project = Project(ROOT)
     chapters = args.chapters or project.chapters()
     result = json.loads(RESULT.read_text()) if RESULT.exists() else {"chapters": {}}
-    result.update({"frozen with threads": project.config.threads, "measured with threads":
-                   THREADS})
+    if result.get("frozen with threads") != project.config.threads:
+        result["chapters"] = {}  # measured against outputs frozen with another count
+    result.update({"frozen with threads": project.config.threads,
+                   "measured with threads": other_count(project.config.threads)})
     for chapter, found in measure(chapters):
         result["chapters"][chapter] = found
         result["chapters"] = dict(sorted(result["chapters"].items()))

@@ -111,7 +111,8 @@ def default_jobs(threads) -> int:
     """Workers that fit the cores without sharing one: each runs ``threads`` BLAS threads,
     and OpenBLAS threads that outnumber the cores wait for each other spinning. Measured
     on 2 cores with 2 threads each, two cold chapters side by side each ran 2.5 to 5 times
-    slower than alone, so the pair took longer than one after the other."""
+    slower than alone, so the pair took longer than one after the other; with 1 thread
+    each, two workers share the 2 cores without that waiting."""
     try:
         return max(1, cores() // max(1, int(threads)))
     except (TypeError, ValueError):

@@ -8,7 +8,8 @@ algebra into a different model. Two things decide those bits:
   every x86-64 server since 2015 has;
 - the thread count: a BLAS reduction split over two threads sums in another order than over
   one. It is pinned to ``threads`` (see config), whatever the number of cores or of chapters
-  running side by side.
+  running side by side; a script may set PyTorch's own count in its code, which a reader's
+  run of it then sets too.
 
 Both work only if set before NumPy is first imported, so they are set in the environment of
 the worker process that runs a chapter (``worker_environment``), and checked inside it.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import platform
 import sys
+from pathlib import Path
 
 PINNED_MACHINE_CODE = {
     "OPENBLAS_CORETYPE": "Haswell",
@@ -64,9 +66,10 @@ def problems(threads: int) -> list[str]:
 
     found = []
     for lib in threadpool_info():
-        if lib["num_threads"] != threads:
+        expected = _own_count(lib) or threads
+        if lib["num_threads"] != expected:
             found.append(f"{lib['internal_api']} runs {lib['num_threads']} threads, "
-                         f"not {threads}")
+                         f"not {expected}")
         if x86() and lib["internal_api"] == "openblas" and lib.get("architecture") != "Haswell":
             found.append(f"OpenBLAS uses {lib.get('architecture')} kernels")
     if x86():
@@ -79,6 +82,18 @@ def problems(threads: int) -> list[str]:
             if capability != "AVX2":
                 found.append(f"PyTorch uses {capability} kernels")
     return found
+
+
+def _own_count(lib: dict) -> int | None:
+    """PyTorch's thread count where a script sets it in its code (``torch.set_num_threads``):
+    PyTorch's copy of OpenMP then runs that many threads, and so does a reader's run of the
+    same script, whatever the environment says. None for every other library."""
+    torch = sys.modules.get("torch")
+    if torch is None or lib["internal_api"] != "openmp":
+        return None
+    if not Path(lib["filepath"]).resolve().is_relative_to(Path(torch.__file__).resolve().parent):
+        return None
+    return torch.get_num_threads()
 
 
 def check(threads: int) -> None:

@@ -99,6 +99,15 @@ def plot_curves(history, title):
 
 
 plot_curves(simple_history, "The small network, epoch by epoch")
+
+# Overfitting is a test loss that climbs while the training loss falls:
+# after which epochs did the test loss go up, and where was it lowest?
+test_loss = np.array(simple_history["val_loss"])
+test_loss_rose_after = ", ".join(
+    str(epoch) for epoch in np.flatnonzero(np.diff(test_loss) > 0) + 1)
+lowest_test_loss_epoch = int(test_loss.argmin()) + 1
+print(f"test loss went up after epoch: {test_loss_rose_after or 'none'}")
+print(f"lowest test loss: epoch {lowest_test_loss_epoch} of {simple_epochs}")
 # --8<-- [end:curves]
 
 # %%

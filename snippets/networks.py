@@ -7,10 +7,12 @@ and saves it in the Keras format under ``.cache/models/`` (or the folder in
 the optimizer and loss, the initial weights (which the seed set before
 building made), the training arrays, the seed for shuffling and dropout, the
 fit arguments, the versions of Keras and PyTorch, the machine code PyTorch was
-told to use and its thread count. The next call with the same inputs loads the
-trained copy and the history and seconds of the original run; a second process
-asking for the same network meanwhile waits for the first one's training
-(``model_cache.only_one_at_a_time``).
+told to use, its thread count and the environment's thread counts (with
+``torch.set_num_threads(2)`` in both runs, one and two OpenMP threads in the
+environment trained different weights). The next call with the same inputs
+loads the trained copy and the history and seconds of the original run; a
+second process asking for the same network meanwhile waits for the first
+one's training (``model_cache.only_one_at_a_time``).
 
 The Keras format holds no code to run: it is a zip of a JSON config and
 weights, loaded with Keras's safe mode on.
@@ -30,9 +32,10 @@ from leaderboard import row
 from model_cache import only_one_at_a_time
 
 CACHE_DIR = Path(os.environ.get("MODEL_CACHE", ".cache/models"))
-# the machine code PyTorch's kernels were pinned to
-# (see snippet_engine/numerics.py)
-TORCH_PINS = ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "MKL_CBWR")
+# the machine code PyTorch's kernels were pinned to, and the thread counts
+# its helper threads start with (see snippet_engine/numerics.py)
+TORCH_PINS = ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "MKL_CBWR",
+              "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
 def train(network, x, y, *, seed, **fit_args):

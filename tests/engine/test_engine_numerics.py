@@ -102,3 +102,33 @@ print(torch.ones(2).sum().item())
     with pytest.raises(SnippetError, match=re.escape(
             "the numerics are not pinned (PyTorch uses DEFAULT kernels")):
         run_chapter("torch-chapter", project)
+
+
+def test_a_chapter_that_leaves_blas_on_another_thread_count_is_refused(project):
+    write_chapter(project, "blas-threads", '''
+# --8<-- [start:limit]
+from threadpoolctl import threadpool_limits
+
+threadpool_limits(limits=1, user_api="blas")  # never undone: later sections sum otherwise
+# --8<-- [end:limit]
+''')
+    with pytest.raises(SnippetError, match=re.escape(
+            "the numerics are not pinned (openblas runs 1 threads, not 2")):
+        run_chapter("blas-threads", project)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="needs PyTorch")
+def test_a_chapter_may_set_pytorchs_thread_count_in_its_code(project):
+    """The network chapters do (two threads, whatever ``threads`` says): a reader's run of
+    the script sets the same count, so it is pinned too."""
+    assert project.config.threads == 2
+    write_chapter(project, "torch-threads", '''
+# --8<-- [start:tensor]
+import torch
+
+torch.set_num_threads(1)
+print(torch.get_num_threads(), torch.ones(2).sum().item())
+# --8<-- [end:tensor]
+''')
+    manifest = run_chapter("torch-threads", project).manifest
+    assert manifest["sections"][0]["stdout"] == "1 2.0\n"
