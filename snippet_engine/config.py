@@ -13,6 +13,8 @@ options below. Two environment variables override it for one command: ``ENGINE_E
 | ``helper-files`` | helper module -> files it reads (inputs of the chapters importing it) | ``{}`` |
 | ``exports`` | chapter -> files its run writes that the project keeps (``models/...``) | ``{}`` |
 | ``threads`` | BLAS and OpenMP threads in every chapter run, whatever ``jobs`` is | ``2`` |
+| ``own-threads`` | chapter -> threads its code sets for itself (``torch.set_num_threads``): | |
+| | checked in its run, and it takes the places of that many ``threads`` workers | ``{}`` |
 | ``unset-environment`` | variables of the caller a worker does not get (a reader's shell | |
 | | lacks them): added to ``PYTHONWARNINGS``, ``PYTHONSTARTUP``, ``PYTHONPATH`` | ``[]`` |
 | ``jobs`` | chapters run at once | cores // ``threads`` (at least 1) |
@@ -27,6 +29,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from importlib import metadata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -46,6 +49,7 @@ class Config:
     helper_files: dict[str, tuple[str, ...]] = field(default_factory=dict)
     exports: dict[str, tuple[str, ...]] = field(default_factory=dict)
     threads: int = 2
+    own_threads: dict[str, int] = field(default_factory=dict)
     unset_environment: tuple[str, ...] = ()
     jobs: int | None = None  # None: as many as the cores hold at ``threads`` each
     tolerance: float = 1e-9
@@ -95,6 +99,10 @@ class Config:
             if number < 1 or number != float(value):
                 raise SnippetError(f"{name}={value!r}: use a whole number of at least 1")
             object.__setattr__(self, name, number)
+        for chapter, count in self.own_threads.items():
+            if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+                raise SnippetError(f"own-threads: {chapter} = {count!r}: use a whole number "
+                                   "of at least 1")
 
     def is_measured(self, name: str) -> bool:
         return re.search(self.measured, name) is not None
@@ -128,6 +136,14 @@ class Project:
     def __init__(self, root: Path | str, config: Config | None = None):
         self.root = Path(root).resolve()
         self._config = config
+        self._versions: dict[str, str] = {}
+
+    def version(self, distribution: str) -> str:
+        """An installed distribution's version, looked up once per project object (every
+        chapter's freshness check asks for the same few)."""
+        if distribution not in self._versions:
+            self._versions[distribution] = metadata.version(distribution)
+        return self._versions[distribution]
 
     def __repr__(self) -> str:
         return f"Project({str(self.root)!r})"

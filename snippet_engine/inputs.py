@@ -13,7 +13,6 @@ import ast
 import hashlib
 import json
 import sys
-from importlib import metadata
 from pathlib import Path
 
 from .config import Project, relative
@@ -33,23 +32,33 @@ def imported_modules(source: str) -> set[str]:
     return names
 
 
+def _code_of(chapter: str, project: Project) -> dict[Path, set[str]]:
+    """The chapter's script and the helper modules it imports (directly or through another
+    helper), each with the modules it imports: every file parsed once."""
+    available = {p.stem: p for p in project.helpers()}
+    script = project.script(chapter)
+    code, queue = {}, [script]
+    while queue:
+        path = queue.pop()
+        code[path] = imported_modules(path.read_text())
+        for name in code[path]:
+            if name in available and available[name] not in code:
+                code[available[name]] = set()  # parsed when popped
+                queue.append(available[name])
+    return code
+
+
 def helpers_of(chapter: str, project: Project) -> list[Path]:
     """The helper modules a chapter imports, directly or through another helper."""
-    available = {p.stem: p for p in project.helpers()}
-    found, queue = {}, [project.script(chapter)]
-    while queue:
-        for name in imported_modules(queue.pop().read_text()):
-            if name in available and name not in found:
-                found[name] = available[name]
-                queue.append(available[name])
-    return sorted(found.values())
+    return sorted(p for p in _code_of(chapter, project) if p != project.script(chapter))
 
 
-def helper_files_of(chapter: str, project: Project) -> list[str]:
+def helper_files_of(chapter: str, project: Project,
+                    helpers: list[Path] | None = None) -> list[str]:
     """Project files (``models/...``) that the chapter's helpers read, relative to the root."""
-    helpers = {p.stem for p in helpers_of(chapter, project)}
+    names = {p.stem for p in (helpers_of(chapter, project) if helpers is None else helpers)}
     return [path for helper, paths in sorted(project.config.helper_files.items())
-            if helper in helpers for path in paths]
+            if helper in names for path in paths]
 
 
 def reader_files(chapter: str, project: Project) -> dict[str, Path]:
@@ -67,8 +76,10 @@ def _fingerprint(path: Path) -> str:
 def inputs_of(chapter: str, project: Project) -> dict:
     """Everything that can change a chapter's outputs, as fingerprints."""
     config = project.config
-    code = [project.script(chapter), *helpers_of(chapter, project)]
-    imported = set().union(*(imported_modules(p.read_text()) for p in code))
+    parsed = _code_of(chapter, project)
+    helpers = sorted(p for p in parsed if p != project.script(chapter))
+    code = [project.script(chapter), *helpers]
+    imported = set().union(*parsed.values())
     packages = [*config.packages, *(config.imported_packages[m]
                                     for m in sorted(imported & config.imported_packages.keys()))]
     inputs = {
@@ -76,10 +87,10 @@ def inputs_of(chapter: str, project: Project) -> dict:
         "files": {p.name: sha256(p.read_bytes()) for p in code},
         "data": {path: _fingerprint(project.root / path) for path in config.data},
         "python": "%d.%d" % sys.version_info[:2],
-        "packages": {name: metadata.version(name) for name in packages},
+        "packages": {name: project.version(name) for name in packages},
         "threads": config.threads,
     }
-    shared = helper_files_of(chapter, project)
+    shared = helper_files_of(chapter, project, helpers)
     if shared:
         inputs["helper-files"] = {path: _fingerprint(project.root / path) for path in shared}
     return inputs

@@ -9,7 +9,8 @@ algebra into a different model. Two things decide those bits:
 - the thread count: a BLAS reduction split over two threads sums in another order than over
   one. It is pinned to ``threads`` (see config), whatever the number of cores or of chapters
   running side by side; a script may set PyTorch's own count in its code, which a reader's
-  run of it then sets too.
+  run of it then sets too, if the project declares it (``own-threads``), so that the
+  engine gives that chapter as many cores.
 
 Both work only if set before NumPy is first imported, so they are set in the environment of
 the worker process that runs a chapter (``worker_environment``), and checked inside it.
@@ -60,16 +61,21 @@ def export_lines(threads: int, width: int = 80) -> list[str]:
     return lines + [line]
 
 
-def problems(threads: int) -> list[str]:
-    """What differs from the pinned numerics in this process (empty: all pinned)."""
+def problems(threads: int, own: int | None = None) -> list[str]:
+    """What differs from the pinned numerics in this process (empty: all pinned). ``own``:
+    the PyTorch thread count the chapter's code sets, where the project declares one."""
     from threadpoolctl import threadpool_info
 
     found = []
     for lib in threadpool_info():
-        expected = _own_count(lib) or threads
-        if lib["num_threads"] != expected:
+        if _is_pytorchs(lib):
+            expected = own or threads
+            if lib["num_threads"] != expected:
+                found.append(f"PyTorch runs {lib['num_threads']} threads, not {expected}")
+            continue
+        if lib["num_threads"] != threads:
             found.append(f"{lib['internal_api']} runs {lib['num_threads']} threads, "
-                         f"not {expected}")
+                         f"not {threads}")
         if x86() and lib["internal_api"] == "openblas" and lib.get("architecture") != "Haswell":
             found.append(f"OpenBLAS uses {lib.get('architecture')} kernels")
     if x86():
@@ -84,23 +90,30 @@ def problems(threads: int) -> list[str]:
     return found
 
 
-def _own_count(lib: dict) -> int | None:
-    """PyTorch's thread count where a script sets it in its code (``torch.set_num_threads``):
-    PyTorch's copy of OpenMP then runs that many threads, and so does a reader's run of the
-    same script, whatever the environment says. None for every other library."""
+def _is_pytorchs(lib: dict) -> bool:
+    """PyTorch's copy of OpenMP: ``torch.set_num_threads`` in a script sets its count."""
     torch = sys.modules.get("torch")
-    if torch is None or lib["internal_api"] != "openmp":
-        return None
-    if not Path(lib["filepath"]).resolve().is_relative_to(Path(torch.__file__).resolve().parent):
-        return None
-    return torch.get_num_threads()
+    return (torch is not None and lib["internal_api"] == "openmp"
+            and Path(lib["filepath"]).resolve().is_relative_to(
+                Path(torch.__file__).resolve().parent))
 
 
-def check(threads: int) -> None:
+def check(threads: int, own: int | None = None) -> None:
     """Refuse to run (and freeze) under numerics other than the pinned ones."""
     from .config import SnippetError, cores as usable_cores
 
-    found = problems(threads)
+    found = problems(threads, own)
+    torch = [problem for problem in found if problem.startswith("PyTorch runs")]
+    if torch and own:
+        raise SnippetError(
+            f"{torch[0]}, the count [tool.snippet_engine] own-threads declares for this "
+            f"chapter: set it in the chapter's code (torch.set_num_threads({own})), or "
+            "declare the count the code sets and re-freeze the chapter")
+    if torch:
+        raise SnippetError(
+            f"{torch[0]} (threads): a chapter whose code sets PyTorch's count itself "
+            "(torch.set_num_threads) declares it in [tool.snippet_engine] own-threads, so "
+            "that the engine gives its run that many cores")
     cores = usable_cores()
     if found and cores < threads:
         raise SnippetError(

@@ -54,7 +54,8 @@ def run(job: dict, out: Path) -> list[dict]:
     import numpy  # noqa: F401  (loads OpenBLAS, so that its threads can be checked)
 
     matplotlib.use("Agg", force=True)
-    numerics.check(job["threads"])
+    own_threads = job.get("own_threads")  # PyTorch's, set by the chapter's code
+    numerics.check(job["threads"], own_threads)
     records = []
     with matplotlib.rc_context({"svg.hashsalt": job["svg_salt"]}):
         for section in sections:
@@ -62,7 +63,7 @@ def run(job: dict, out: Path) -> list[dict]:
             records.append(run_section(job, section, namespace, out))
             print(f"{section.name} ran in {time.perf_counter() - started:.1f} s",
                   file=sys.__stderr__, flush=True)
-    numerics.check(job["threads"])  # again: a section may have imported PyTorch
+    numerics.check(job["threads"], own_threads)  # again: a section may have imported PyTorch
     return records
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from site_crawl import pages
 from test_browser import ROOT, Visit, mathjax_menu
@@ -115,8 +116,11 @@ def test_search_finds_a_chapter_and_its_result_opens_it(browser, offline_copy):
     visit = Visit(browser, (offline_copy / "index.html").as_uri())
     visit.page.click("input[data-md-component='search-query']")
     visit.page.keyboard.type("aliasing", delay=30)  # as a person types: Material reads keys
-    result = visit.page.wait_for_selector("li.md-search-result__item a", timeout=15000)
-    assert "chapters/meet-mnist.html" in result.get_attribute("href")
+    # Material redraws the results as each key arrives: a locator finds the latest ones
+    # (an element handle taken between two keys may be gone by the click)
+    result = visit.page.locator("li.md-search-result__item a").first
+    expect(result).to_have_attribute("href", re.compile(r"chapters/meet-mnist\.html"),
+                                     timeout=15000)
     result.click()
     visit.page.wait_for_url(re.compile(r"^file://.*/chapters/meet-mnist\.html"))
     assert "Meet MNIST" in visit.page.title()

@@ -17,6 +17,7 @@ data = ["data/a.npz", "data/b.csv"]
 helper-files = { net = ["models/net.json", "models/net.bin"] }
 exports = { training = ["models/net.json"] }
 threads = 1
+own-threads = { training = 2 }
 unset-environment = ["MNIST_NPZ", "HOME_DATA"]
 jobs = 3
 tolerance = 1e-6
@@ -51,7 +52,7 @@ def test_every_documented_option_is_read(tmp_path):
         packages=("numpy",), imported_packages={"torch": "torch", "PIL": "pillow"},
         data=("data/a.npz", "data/b.csv"),
         helper_files={"net": ("models/net.json", "models/net.bin")},
-        exports={"training": ("models/net.json",)}, threads=1,
+        exports={"training": ("models/net.json",)}, threads=1, own_threads={"training": 2},
         unset_environment=("MNIST_NPZ", "HOME_DATA"), jobs=3, tolerance=1e-6,
         measured="seconds|_ms$", execute="never", format=4, svg_salt="salty")
 
@@ -119,6 +120,8 @@ def test_bad_overrides_are_refused_with_a_clear_message(tmp_path, variable, valu
     ('execute = "sometimes"', "execute='sometimes': use auto, never, always"),
     ("jobs = 0", "jobs=0: use a whole number of at least 1"),
     ("threads = 0", "threads=0: use a whole number of at least 1"),
+    ("own-threads = { training = 0 }", "own-threads: training = 0: use a whole number"),
+    ('own-threads = { training = "2" }', "own-threads: training = '2': use a whole number"),
 ])
 def test_bad_options_in_the_table_are_refused(tmp_path, line, complaint):
     path = write_pyproject(tmp_path, f"[tool.snippet_engine]\n{line}\n")

@@ -6,6 +6,8 @@ import logging
 import os
 import re
 import shutil
+import threading
+import time
 
 import pytest
 from engine_support import ROOT, section, snapshot, staging_folders, write_chapter
@@ -281,6 +283,40 @@ def test_a_fresh_clone_orders_chapters_by_the_seconds_their_outputs_record(proje
         path.write_text(json.dumps({**manifest, "seconds": seconds}))
     assert execute.order(["drawing", "printing", "helped"], project) == [
         "printing", "helped", "drawing"]
+
+
+
+def test_a_chapter_running_more_threads_takes_as_many_places_and_starts_first(project,
+                                                                             monkeypatch):
+    """PyTorch's two threads in a chapter (own-threads) beside a one-thread chapter on two
+    cores would put two threads on one core: that chapter takes both places, alone."""
+    config = dataclasses.replace(project.config, threads=1, own_threads={"wide": 2})
+    two_places = Project(project.root, config)
+    assert [execute.places(c, two_places, 2) for c in ("wide", "narrow-a")] == [2, 1]
+    assert execute.places("wide", two_places, 1) == 1  # one job: it runs, alone anyway
+    assert execute.order(["narrow-a", "narrow-b", "wide", "narrow-c"], two_places) == [
+        "wide", "narrow-a", "narrow-b", "narrow-c"]
+    spans, lock = {}, threading.Lock()
+
+    def pretend(chapter, project, log, side_by_side):
+        with lock:
+            spans[chapter] = [time.monotonic(), None]
+        time.sleep(0.3)
+        with lock:
+            spans[chapter][1] = time.monotonic()
+        return Run({"chapter": chapter}, seconds=0.3)
+
+    monkeypatch.setattr(execute, "run_chapter", pretend)
+    runs = run_chapters(["narrow-a", "narrow-b", "wide", "narrow-c"], two_places, jobs=2)
+
+    assert set(runs) == set(spans) == {"wide", "narrow-a", "narrow-b", "narrow-c"}
+
+    def overlap(a, b):
+        return spans[a][0] < spans[b][1] and spans[b][0] < spans[a][1]
+
+    assert not any(overlap("wide", c) for c in ("narrow-a", "narrow-b", "narrow-c"))
+    assert overlap("narrow-a", "narrow-b")  # one place each: two at once
+    assert spans["wide"][1] <= min(spans[c][0] for c in ("narrow-a", "narrow-b"))
 
 
 COUNTED = '''"""An estimator that notes each fit in the file FIT_LOG names, and fits slowly."""

@@ -5,6 +5,7 @@ a bad environment is made by patching ``numerics.pinned_environment`` in this pr
 worker (a fresh process, unpatched) then runs the real check against what it was given.
 """
 
+import dataclasses
 import importlib.util
 import re
 import shlex
@@ -12,7 +13,7 @@ import shlex
 import pytest
 from engine_support import cpu_flags, snapshot, write_chapter, x86
 
-from snippet_engine import SnippetError, numerics, refresh, run_chapter
+from snippet_engine import Project, SnippetError, numerics, refresh, run_chapter
 
 REAL_PINS = numerics.pinned_environment
 
@@ -117,18 +118,37 @@ threadpool_limits(limits=1, user_api="blas")  # never undone: later sections sum
         run_chapter("blas-threads", project)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="needs PyTorch")
-def test_a_chapter_may_set_pytorchs_thread_count_in_its_code(project):
-    """The network chapters do (two threads, whatever ``threads`` says): a reader's run of
-    the script sets the same count, so it is pinned too."""
-    assert project.config.threads == 2
-    write_chapter(project, "torch-threads", '''
+TORCH_THREADS = '''
 # --8<-- [start:tensor]
 import torch
 
 torch.set_num_threads(1)
 print(torch.get_num_threads(), torch.ones(2).sum().item())
 # --8<-- [end:tensor]
-''')
-    manifest = run_chapter("torch-threads", project).manifest
+'''
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="needs PyTorch")
+def test_a_chapter_may_set_pytorchs_thread_count_in_its_code_where_declared(project):
+    """The network chapters do (two threads, whatever ``threads`` says): a reader's run of
+    the script sets the same count, so it is pinned too; the declaration (own-threads)
+    lets the engine give the run that many cores."""
+    assert project.config.threads == 2
+    write_chapter(project, "torch-threads", TORCH_THREADS)
+    with pytest.raises(SnippetError, match=re.escape(
+            "PyTorch runs 1 threads, not 2 (threads): a chapter whose code sets PyTorch's "
+            "count itself (torch.set_num_threads) declares it in [tool.snippet_engine] "
+            "own-threads")):
+        run_chapter("torch-threads", project)
+
+    declared = Project(project.root, dataclasses.replace(
+        project.config, own_threads={"torch-threads": 1}))
+    manifest = run_chapter("torch-threads", declared).manifest
     assert manifest["sections"][0]["stdout"] == "1 2.0\n"
+
+    other = Project(project.root, dataclasses.replace(
+        project.config, own_threads={"torch-threads": 3}))
+    with pytest.raises(SnippetError, match=re.escape(
+            "PyTorch runs 1 threads, not 3, the count [tool.snippet_engine] own-threads "
+            "declares for this chapter")):
+        run_chapter("torch-threads", other)
