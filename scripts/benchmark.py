@@ -95,15 +95,24 @@ def cold_runs(rows: list, result: dict) -> None:
     two, two_problems = cold_run(2, result.setdefault("cold_run_by_chapter_jobs2", {}), False)
     rows.append({"measure": "cold run of every chapter, --jobs 1 (empty model cache)",
                  "seconds": round(one, 1), "target": "", "ok": True})
-    rows.append({"measure": "cold run of every chapter, --jobs 2 (empty model cache)",
-                 "seconds": round(two, 1),
-                 "target": f"at most {PARALLEL_TARGET_RATIO} x --jobs 1 "
-                           f"and {COLD_RUN_TARGET_S} s (here {two / one:.2f} x)",
-                 "ok": two <= PARALLEL_TARGET_RATIO * one and two <= COLD_RUN_TARGET_S})
+    rows += cold_rows(one, two)
     rows.append({"measure": "both cold runs give the frozen outputs (figures, values, text)",
                  "seconds": None, "target": "no difference",
                  "differences": len(one_problems) + len(two_problems),
                  "ok": not one_problems and not two_problems})
+
+
+def cold_rows(one: float, two: float) -> list[dict]:
+    """The two targets of the cold run with two workers, one row each: how much two
+    workers save (issue 14) and how long a fresh clone's outputs take (issue 7)."""
+    return [{"measure": "cold run of every chapter, --jobs 2 (empty model cache)",
+             "seconds": round(two, 1),
+             "target": f"at most {PARALLEL_TARGET_RATIO} x --jobs 1 (here {two / one:.2f} x)",
+             "ok": two <= PARALLEL_TARGET_RATIO * one},
+            {"measure": "the same cold run: every chapter's outputs from a fresh clone",
+             "seconds": round(two, 1),
+             "target": f"at most {COLD_RUN_TARGET_S} s ({COLD_RUN_TARGET_S // 60} minutes)",
+             "ok": two <= COLD_RUN_TARGET_S}]
 
 
 def builds(rows: list, repeat: int) -> None:
@@ -171,9 +180,13 @@ def main() -> int:
     result: dict = {}
     if args.reuse_cold:
         last = json.loads(RESULT.read_text())
-        rows += [r for r in last["rows"] if "cold run" in r["measure"]]
+        cold = {r["measure"].split(" (")[0]: r for r in last["rows"]
+                if "cold run" in r["measure"]}
+        one = cold["cold run of every chapter, --jobs 1"]
+        two = cold["cold run of every chapter, --jobs 2"]["seconds"]
+        rows += [one, *cold_rows(one["seconds"], two),  # targets as this script states them
+                 cold["both cold runs give the frozen outputs"]]
         result = {k: v for k, v in last.items() if k.startswith("cold_run_by_chapter")}
-        assert rows, f"no cold run in {RESULT} to reuse"
     elif not args.skip_cold:
         cold_runs(rows, result)
     builds(rows, args.repeat)
