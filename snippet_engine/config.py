@@ -29,9 +29,9 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from importlib import metadata
 from dataclasses import dataclass, field
 from functools import cached_property
+from importlib import metadata
 from pathlib import Path
 
 EXECUTE_MODES = ("auto", "never", "always")

@@ -48,9 +48,11 @@ def _code_of(chapter: str, project: Project) -> dict[Path, set[str]]:
     return code
 
 
-def helpers_of(chapter: str, project: Project) -> list[Path]:
-    """The helper modules a chapter imports, directly or through another helper."""
-    return sorted(p for p in _code_of(chapter, project) if p != project.script(chapter))
+def helpers_of(chapter: str, project: Project, code: dict | None = None) -> list[Path]:
+    """The helper modules a chapter imports, directly or through another helper (``code``:
+    what ``_code_of`` found, where the caller has it already)."""
+    code = _code_of(chapter, project) if code is None else code
+    return sorted(p for p in code if p != project.script(chapter))
 
 
 def helper_files_of(chapter: str, project: Project,
@@ -77,7 +79,7 @@ def inputs_of(chapter: str, project: Project) -> dict:
     """Everything that can change a chapter's outputs, as fingerprints."""
     config = project.config
     parsed = _code_of(chapter, project)
-    helpers = sorted(p for p in parsed if p != project.script(chapter))
+    helpers = helpers_of(chapter, project, parsed)
     code = [project.script(chapter), *helpers]
     imported = set().union(*parsed.values())
     packages = [*config.packages, *(config.imported_packages[m]
