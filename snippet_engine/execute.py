@@ -7,7 +7,9 @@ proof that the downloaded script runs on its own. ``run_chapters`` runs several 
 ``jobs`` workers at once, the slowest-known first; each worker's thread counts come from the
 configuration, never from ``jobs``, so scheduling cannot change a result. A chapter whose
 code runs more threads than ``threads`` (``own-threads``: PyTorch's count) takes the places
-of as many workers, so that no core has two threads to run.
+of as many workers, so that no core has two threads to run; its threads leave their cores
+idle part of the time, and a one-place chapter runs beside it as its guest, at the lowest
+CPU priority, in that idle time only.
 """
 
 from __future__ import annotations
@@ -70,9 +72,11 @@ def worker_environment(project: Project, side_by_side: bool = False) -> dict[str
 
 
 def run_chapter(chapter: str, project: Project, log: logging.Logger = LOG,
-                side_by_side: bool = False) -> Run:
+                side_by_side: bool = False, guest: bool = False) -> Run:
     """Run every section of a chapter in order in a worker; nothing in the project changes.
-    ``side_by_side``: other workers share the cores (see ``worker_environment``)."""
+    ``side_by_side``: other workers share the cores (see ``worker_environment``). ``guest``:
+    the worker runs at the lowest CPU priority (niceness 19), so that it takes only the
+    time another worker's threads leave idle; nothing it computes depends on it."""
     script = project.script(chapter)
     if not script.exists():
         raise SnippetError(f"no chapter {chapter}: {where(script, project)} does not exist")
@@ -85,7 +89,7 @@ def run_chapter(chapter: str, project: Project, log: logging.Logger = LOG,
         job = {"script": str(folder / script.name), "where": where(script, project),
                "out": str(out), "threads": project.config.threads,
                "own_threads": project.config.own_threads.get(chapter),
-               "svg_salt": project.config.svg_salt}
+               "svg_salt": project.config.svg_salt, "guest": guest}
         (out / "job.json").write_text(json.dumps(job))
         started = time.perf_counter()
         _start_worker(chapter, [sys.executable, "-c", WORKER, str(out / "job.json")],
@@ -188,39 +192,75 @@ def _record_timings(project: Project, state: str, seconds: dict[str, float]) -> 
 def run_chapters(chapters: list[str], project: Project, *, jobs: int | None = None,
                  then=None, log: logging.Logger = LOG) -> dict[str, Run | SnippetError]:
     """Run chapters, up to ``jobs`` workers' places at once (see ``places``): in ``order``,
-    each waiting one starts as soon as its places are free. ``then(chapter, run)``, called
-    as each one finishes, may return more work for the same places: a callable that keeps
-    its own result. Returns each chapter's run, or the error that stopped it."""
+    each waiting one starts as soon as its places are free. While a chapter holds several
+    places, one waiting one-place chapter runs beside it as its guest (``run_chapter``'s
+    ``guest``: in the time its threads leave idle) if fewer than ``jobs`` workers run; when
+    the host ends, its guest keeps one of the places it frees. ``then(chapter, run)``,
+    called as each one finishes, may return more work for the same places: a callable that
+    keeps its own result (a guest's waits for a place). Returns each chapter's run, or the
+    error that stopped it."""
     jobs = jobs or project.config.jobs
     side_by_side = jobs > 1 and len(chapters) > 1
     results: dict[str, Run | SnippetError] = {}
     state = _cache_state(project)  # as the run starts: the times it records are of that state
     waiting = [(c, places(c, project, jobs)) for c in order(chapters, project)]
-    running, free = {}, jobs
+    running: dict = {}  # future -> [work, places held, its guest's future or host's]
+    free = jobs
+
+    def start(item, guest_of=None):
+        work, need = item
+        if not isinstance(work, str):
+            future = pool.submit(work)
+        else:
+            future = pool.submit(run_chapter, work, project, log, side_by_side,
+                                 guest=guest_of is not None)
+        # a guest holds no place while its host runs
+        running[future] = [work, 0 if guest_of else need, guest_of]
+        if guest_of:
+            running[guest_of][2] = future
+            log.info("%s: runs as a guest, at the lowest CPU priority, beside a chapter "
+                     "of several threads", work)
+
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         while waiting or running:
             for item in list(waiting):
-                work, need = item
-                if need <= free:
+                if item[1] <= free:
                     waiting.remove(item)
-                    free -= need
-                    running[pool.submit(run_chapter, work, project, log, side_by_side)
-                            if isinstance(work, str) else pool.submit(work)] = item
+                    free -= item[1]
+                    start(item)
+            hosts = [f for f, (w, held, guest) in running.items() if held > 1 and not guest]
+            for item in list(waiting):
+                if hosts and item[1] == 1 and isinstance(item[0], str) and len(running) < jobs:
+                    waiting.remove(item)
+                    start(item, guest_of=hosts.pop(0))
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                work, need = running.pop(future)
-                free += need
+                work, held, other = running.pop(future)
+                more = None
                 if not isinstance(work, str):  # follow-up work
                     future.result()
+                else:
+                    try:
+                        results[work] = future.result()
+                    except SnippetError as error:
+                        results[work] = error
+                    else:
+                        more = then(work, results[work]) if then else None
+                if more and held:  # on the same places, with the same guest
+                    follow_up = pool.submit(more)
+                    running[follow_up] = [more, held, other]
+                    if other in running:
+                        running[other][2] = follow_up
                     continue
-                try:
-                    results[work] = future.result()
-                except SnippetError as error:
-                    results[work] = error
-                    continue
-                more = then(work, results[work]) if then else None
-                if more:
-                    waiting.insert(0, (more, need))
+                if more:  # a guest's: it waits for a place
+                    waiting.insert(0, (more, 1))
+                free += held
+                if other in running:
+                    if held:  # a host ended: its guest keeps one of the places it frees
+                        running[other][1:] = [1, None]
+                        free -= 1
+                    else:  # a guest ended: its host may take another
+                        running[other][2] = None
     _record_timings(project, state, {c: round(r.seconds, 1) for c, r in results.items()
                               if isinstance(r, Run)})
     return results

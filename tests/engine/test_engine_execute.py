@@ -289,34 +289,66 @@ def test_a_fresh_clone_orders_chapters_by_the_seconds_their_outputs_record(proje
 def test_a_chapter_running_more_threads_takes_as_many_places_and_starts_first(project,
                                                                              monkeypatch):
     """PyTorch's two threads in a chapter (own-threads) beside a one-thread chapter on two
-    cores would put two threads on one core: that chapter takes both places, alone."""
+    cores would put two threads on one core: that chapter takes both places, and only one
+    guest at a time runs beside it, at the lowest priority, never more than two workers."""
     config = dataclasses.replace(project.config, threads=1, own_threads={"wide": 2})
     two_places = Project(project.root, config)
     assert [execute.places(c, two_places, 2) for c in ("wide", "narrow-a")] == [2, 1]
     assert execute.places("wide", two_places, 1) == 1  # one job: it runs, alone anyway
-    assert execute.order(["narrow-a", "narrow-b", "wide", "narrow-c"], two_places) == [
-        "wide", "narrow-a", "narrow-b", "narrow-c"]
-    spans, lock = {}, threading.Lock()
+    chapters = ["narrow-a", "narrow-b", "wide", "narrow-c", "narrow-d"]
+    assert execute.order(chapters, two_places) == [
+        "wide", "narrow-a", "narrow-b", "narrow-c", "narrow-d"]
+    spans, guests, lock = {}, set(), threading.Lock()
+    followed = []
 
-    def pretend(chapter, project, log, side_by_side):
+    def pretend(chapter, project, log, side_by_side, guest=False):
         with lock:
             spans[chapter] = [time.monotonic(), None]
-        time.sleep(0.3)
+            if guest:
+                guests.add(chapter)
+        time.sleep(0.8 if chapter == "wide" else 0.3)
         with lock:
             spans[chapter][1] = time.monotonic()
         return Run({"chapter": chapter}, seconds=0.3)
 
-    monkeypatch.setattr(execute, "run_chapter", pretend)
-    runs = run_chapters(["narrow-a", "narrow-b", "wide", "narrow-c"], two_places, jobs=2)
+    def then(chapter, run):  # the wide one's follow-up keeps both places and its guest
+        if chapter == "wide":
+            return lambda: (time.sleep(0.2), followed.append(time.monotonic()))
 
-    assert set(runs) == set(spans) == {"wide", "narrow-a", "narrow-b", "narrow-c"}
+    monkeypatch.setattr(execute, "run_chapter", pretend)
+    runs = run_chapters(chapters, two_places, jobs=2, then=then)
+
+    assert set(runs) == set(spans) == set(chapters) and len(followed) == 1
+    spans["follow-up"] = [spans["wide"][1], followed[0]]
 
     def overlap(a, b):
         return spans[a][0] < spans[b][1] and spans[b][0] < spans[a][1]
 
-    assert not any(overlap("wide", c) for c in ("narrow-a", "narrow-b", "narrow-c"))
-    assert overlap("narrow-a", "narrow-b")  # one place each: two at once
-    assert spans["wide"][1] <= min(spans[c][0] for c in ("narrow-a", "narrow-b"))
+    beside_wide = {c for c in chapters[:2] + chapters[3:]
+                   if overlap("wide", c) or overlap("follow-up", c)}
+    assert beside_wide and beside_wide <= guests  # only guests run beside it
+    assert spans["narrow-a"][0] < spans["wide"][0] + 0.2  # the first guest starts at once
+    moments = sorted(t for span in spans.values() for t in span)
+    for t in moments:  # never more than two at once, never two guests at once
+        at_t = [c for c, (a, b) in spans.items() if a <= t < b]
+        assert len(at_t) <= 2 and len(guests.intersection(at_t)) <= 1, at_t
+
+
+def test_a_guest_runs_at_the_lowest_priority_and_gets_the_same_results(project):
+    write_chapter(project, "polite", '''"""Niceness."""
+
+# --8<-- [start:nice]
+import os
+
+niceness = os.nice(0)
+total = sum(range(1000))
+# --8<-- [end:nice]
+''')
+    host = run_chapter("polite", project)
+    guest = run_chapter("polite", project, guest=True)
+    assert section(guest.manifest, "nice")["values"]["total"] == 499500
+    assert section(guest.manifest, "nice")["values"]["niceness"] == 19
+    assert section(host.manifest, "nice")["values"]["niceness"] == os.nice(0)
 
 
 COUNTED = '''"""An estimator that notes each fit in the file FIT_LOG names, and fits slowly."""
