@@ -13,8 +13,8 @@ options below. Two environment variables override it for one command: ``ENGINE_E
 | ``helper-files`` | helper module -> files it reads (inputs of the chapters importing it) | ``{}`` |
 | ``exports`` | chapter -> files its run writes that the project keeps (``models/...``) | ``{}`` |
 | ``threads`` | BLAS and OpenMP threads in every chapter run, whatever ``jobs`` is | ``2`` |
-| ``own-threads`` | chapter -> threads its code sets for itself (``torch.set_num_threads``): | |
-| | checked in its run, and it takes the places of that many ``threads`` workers | ``{}`` |
+| ``own-threads`` | chapter -> threads its code runs at most, set by itself (PyTorch's, | |
+| | checked in its run; a BLAS library's): it takes that many ``threads`` workers' places | ``{}`` |
 | ``unset-environment`` | variables of the caller a worker does not get (a reader's shell | |
 | | lacks them): added to ``PYTHONWARNINGS``, ``PYTHONSTARTUP``, ``PYTHONPATH`` | ``[]`` |
 | ``jobs`` | chapters run at once | cores // ``threads`` (at least 1) |

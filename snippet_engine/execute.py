@@ -195,7 +195,8 @@ def run_chapters(chapters: list[str], project: Project, *, jobs: int | None = No
     each waiting one starts as soon as its places are free. While a chapter holds several
     places, one waiting one-place chapter runs beside it as its guest (``run_chapter``'s
     ``guest``: in the time its threads leave idle) if fewer than ``jobs`` workers run; when
-    the host ends, its guest keeps one of the places it frees. ``then(chapter, run)``,
+    the host ends, the next waiting chapter of several places takes its places and its
+    guest, or else the guest keeps one of the places. ``then(chapter, run)``,
     called as each one finishes, may return more work for the same places: a callable that
     keeps its own result (a guest's waits for a place). Returns each chapter's run, or the
     error that stopped it."""
@@ -208,18 +209,19 @@ def run_chapters(chapters: list[str], project: Project, *, jobs: int | None = No
     free = jobs
 
     def start(item, guest_of=None):
+        """Start waiting work; a guest of ``guest_of`` holds no place while its host runs."""
         work, need = item
         if not isinstance(work, str):
             future = pool.submit(work)
         else:
             future = pool.submit(run_chapter, work, project, log, side_by_side,
                                  guest=guest_of is not None)
-        # a guest holds no place while its host runs
         running[future] = [work, 0 if guest_of else need, guest_of]
         if guest_of:
             running[guest_of][2] = future
             log.info("%s: runs as a guest, at the lowest CPU priority, beside a chapter "
                      "of several threads", work)
+        return future
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         while waiting or running:
@@ -255,12 +257,19 @@ def run_chapters(chapters: list[str], project: Project, *, jobs: int | None = No
                 if more:  # a guest's: it waits for a place
                     waiting.insert(0, (more, 1))
                 free += held
-                if other in running:
-                    if held:  # a host ended: its guest keeps one of the places it frees
+                if other in running and not held:  # a guest ended: its host may take another
+                    running[other][2] = None
+                elif other in running:  # a host ended, its guest runs on
+                    host = next((item for item in waiting if isinstance(item[0], str)
+                                 and 1 < item[1] <= free), None)
+                    if host:  # the next host takes the places, and the guest
+                        waiting.remove(host)
+                        free -= host[1]
+                        new_host = start(host)
+                        running[new_host][2], running[other][2] = other, new_host
+                    else:  # the guest keeps one of the places
                         running[other][1:] = [1, None]
                         free -= 1
-                    else:  # a guest ended: its host may take another
-                        running[other][2] = None
     _record_timings(project, state, {c: round(r.seconds, 1) for c, r in results.items()
                               if isinstance(r, Run)})
     return results

@@ -289,15 +289,16 @@ def test_a_fresh_clone_orders_chapters_by_the_seconds_their_outputs_record(proje
 def test_a_chapter_running_more_threads_takes_as_many_places_and_starts_first(project,
                                                                              monkeypatch):
     """PyTorch's two threads in a chapter (own-threads) beside a one-thread chapter on two
-    cores would put two threads on one core: that chapter takes both places, and only one
-    guest at a time runs beside it, at the lowest priority, never more than two workers."""
-    config = dataclasses.replace(project.config, threads=1, own_threads={"wide": 2})
+    cores would put two threads on one core: such chapters take both places, one after the
+    other, and only one guest at a time runs beside them, never more than two workers."""
+    config = dataclasses.replace(project.config, threads=1,
+                                 own_threads={"wide": 2, "wide-b": 2})
     two_places = Project(project.root, config)
     assert [execute.places(c, two_places, 2) for c in ("wide", "narrow-a")] == [2, 1]
     assert execute.places("wide", two_places, 1) == 1  # one job: it runs, alone anyway
-    chapters = ["narrow-a", "narrow-b", "wide", "narrow-c", "narrow-d"]
-    assert execute.order(chapters, two_places) == [
-        "wide", "narrow-a", "narrow-b", "narrow-c", "narrow-d"]
+    chapters = ["narrow-a", "narrow-b", "wide", "narrow-c", "wide-b", "narrow-d", "narrow-e"]
+    narrow = [c for c in chapters if c.startswith("narrow")]
+    assert execute.order(chapters, two_places) == ["wide", "wide-b", *narrow]
     spans, guests, lock = {}, set(), threading.Lock()
     followed = []
 
@@ -306,7 +307,7 @@ def test_a_chapter_running_more_threads_takes_as_many_places_and_starts_first(pr
             spans[chapter] = [time.monotonic(), None]
             if guest:
                 guests.add(chapter)
-        time.sleep(0.8 if chapter == "wide" else 0.3)
+        time.sleep({"wide": 0.8, "wide-b": 0.5}.get(chapter, 0.3))
         with lock:
             spans[chapter][1] = time.monotonic()
         return Run({"chapter": chapter}, seconds=0.3)
@@ -320,16 +321,20 @@ def test_a_chapter_running_more_threads_takes_as_many_places_and_starts_first(pr
 
     assert set(runs) == set(spans) == set(chapters) and len(followed) == 1
     spans["follow-up"] = [spans["wide"][1], followed[0]]
+    wide = ("wide", "follow-up", "wide-b")
 
     def overlap(a, b):
         return spans[a][0] < spans[b][1] and spans[b][0] < spans[a][1]
 
-    beside_wide = {c for c in chapters[:2] + chapters[3:]
-                   if overlap("wide", c) or overlap("follow-up", c)}
-    assert beside_wide and beside_wide <= guests  # only guests run beside it
+    assert not overlap("wide", "wide-b") and not overlap("follow-up", "wide-b")
+    beside_wide = {c for c in narrow if any(overlap(w, c) for w in wide)}
+    assert beside_wide and beside_wide <= guests  # only guests run beside them
     assert spans["narrow-a"][0] < spans["wide"][0] + 0.2  # the first guest starts at once
-    moments = sorted(t for span in spans.values() for t in span)
-    for t in moments:  # never more than two at once, never two guests at once
+    # wide-b takes the places as the follow-up ends: it does not wait for the guest to end
+    at_handover = [c for c in narrow if spans[c][0] < followed[0] < spans[c][1]]
+    assert at_handover and spans["wide-b"][0] < spans[at_handover[0]][1]
+    assert overlap("wide-b", at_handover[0])
+    for t in sorted(t for span in spans.values() for t in span):
         at_t = [c for c, (a, b) in spans.items() if a <= t < b]
         assert len(at_t) <= 2 and len(guests.intersection(at_t)) <= 1, at_t
 
