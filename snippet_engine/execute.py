@@ -6,7 +6,8 @@ files, then starts ``worker.py`` there with the numerics pinned. So every run is
 proof that the downloaded script runs on its own. ``run_chapters`` runs several with up to
 ``jobs`` workers at once, the slowest-known first; each worker's thread counts come from the
 configuration, never from ``jobs``, so scheduling cannot change a result. A chapter whose
-code runs more threads than ``threads`` (``own-threads``: PyTorch's count) takes the places
+code runs more threads than ``threads`` (``own-threads``: PyTorch's, or BLAS's in a
+``threadpool_limits`` block) takes the places
 of as many workers, so that no core has two threads to run; its threads leave their cores
 idle part of the time, and a one-place chapter runs beside it as its guest, at the lowest
 CPU priority, in that idle time only.
