@@ -15,7 +15,8 @@
 - after the build, a warning (an error with ``--strict``) names anything a chapter printed
   or drew that its page does not show.
 
-What is particular to this site lives in ``site_content.py`` beside this file.
+The course (reading order, chapter endings) lives in ``course.py`` beside this file, and
+what else is particular to this site in ``site_content.py``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
-import project_archive  # noqa: I001  (beside this hook: MkDocs puts its folder on sys.path)
+import course  # noqa: I001  (beside this hook: MkDocs puts its folder on sys.path)
+import project_archive
 import site_content
 from snippet_engine import (ChapterDirectives, PageDirectives, Project, SnippetError, expand,
                             notebook, read_manifest, refresh, unshown)
@@ -50,8 +52,8 @@ class Build:
     @functools.cached_property
     def reading_order(self) -> dict[str, int]:
         """The chapters' pages (their paths from docs/) -> their numbers in the course."""
-        return {site_content.page_of(c.name, self.project): c.number
-                for c in site_content.course(self.project)}
+        return {course.page_of(c.name, self.project): c.number
+                for c in course.course(self.project)}
 
     def in_reading_order(self, page) -> tuple:
         """A sort key: chapters in reading order, then other pages by title."""
@@ -110,7 +112,7 @@ def on_files(files, config):
     # links differ: kept apart from the served site's, which another build may be reading.
     pages = project.cache / ("notebook-pages" if config.use_directory_urls
                              else "notebook-pages-offline")
-    for name in site_content.exercise_sets(project):
+    for name in course.exercise_sets(project):
         if read_manifest(name, project):
             # A File with a source folder, as if in docs/: mkdocs-jupyter wraps the File
             # and loses the path of a File.generated(abs_src_path=...).
@@ -145,7 +147,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     # A chapter's own page, not another page of that name (the category "Beyond linear
     # models" is chapters/category/beyond-linear-models.md)
     is_chapter = (chapter in project.chapters()
-                  and page.file.src_uri == site_content.page_of(chapter, project))
+                  and page.file.src_uri == course.page_of(chapter, project))
     manifest = read_manifest(chapter, project) if is_chapter else None
     if is_chapter and manifest is None:
         raise PluginError(f"{page.file.src_uri}: no frozen outputs in outputs/{chapter}/")
@@ -166,8 +168,8 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         text += site_content.footer(chapter, manifest, link, project, link("how-it-works.md"),
                                     _build.archive)
         try:
-            text = site_content.numbered_title(text, chapter, project)
-            text += site_content.chapter_ending(chapter, project)
+            text = course.numbered_title(text, chapter, project)
+            text += course.chapter_ending(chapter, project)
         except SnippetError as error:
             raise PluginError(f"{page.file.src_uri}: {error}") from None
     return text
@@ -180,7 +182,7 @@ def on_page_content(html: str, page, config, files) -> str:
 
     project = _build.project
     name = Path(page.file.src_uri).stem
-    if not page.file.src_uri.endswith(".ipynb") or name not in site_content.exercise_sets(
+    if not page.file.src_uri.endswith(".ipynb") or name not in course.exercise_sets(
             project):
         return html
     link = lambda uri: get_relative_url(uri, page.url)  # noqa: E731
@@ -188,7 +190,7 @@ def on_page_content(html: str, page, config, files) -> str:
                                  link(files.get_file_from_path("how-it-works.md").url),
                                  _build.archive)
     try:
-        footer += site_content.exercise_ending(
+        footer += course.exercise_ending(
             name, lambda path: link(files.get_file_from_path(path).url), project)
     except SnippetError as error:
         raise PluginError(f"{page.file.src_uri}: {error}") from None
@@ -223,7 +225,7 @@ def on_post_build(config) -> None:
     (An exercise set's page is its notebook, which shows everything.)"""
     project = _build.project
     for chapter in project.chapters():
-        if chapter in site_content.exercise_sets(project):
+        if chapter in course.exercise_sets(project):
             continue
         manifest = read_manifest(chapter, project) or {"sections": []}
         for what in unshown(manifest, _build.shown.get(chapter, set())):

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-import site_content  # noqa: I001  (beside this hook: MkDocs puts its folder on sys.path)
+import course  # noqa: I001  (beside this hook: MkDocs puts its folder on sys.path)
 from snippet_engine import Project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,9 +35,9 @@ def on_page_content(html: str, page, config, files) -> str:
     project = Project(ROOT)
     name = Path(page.file.src_uri).stem
     if not (page.file.src_uri.endswith(".ipynb")
-            and name in site_content.exercise_sets(project)):
+            and name in course.exercise_sets(project)):
         return html
-    expected = sorted(n for n, (where, _) in site_content.exercises(project).items()
+    expected = sorted(n for n, (where, _) in course.exercises(project).items()
                       if where == name)
     try:
         return collapse_solutions(html, expected)

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from site_crawl import SCHEMES, VIEWPORT, record
 from site_support import PROJECT
-from site_content import page_url
+from course import page_url
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"

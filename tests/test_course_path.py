@@ -4,7 +4,7 @@ leaderboard; and every exercise set is linked from the chapters it practises and
 to them.
 
 The expected order is read here from the pages' `date:` lines, not from the hook that numbers
-and links the chapters (hooks/site_content.py), so that a hook that ordered them otherwise
+and links the chapters (hooks/course.py), so that a hook that ordered them otherwise
 fails. A screenshot of a chapter's ending goes to test-artifacts/chapter-ending.png.
 """
 
@@ -12,7 +12,7 @@ import re
 from urllib.parse import urldefrag
 
 from site_support import PROJECT, ROOT
-from site_content import exercise_sets
+from course import exercise_sets
 from test_browser import Visit
 
 ENDING_SCREENSHOT = ROOT / "test-artifacts" / "chapter-ending.png"

@@ -3,13 +3,18 @@
 Playwright drives Debian's Chromium, as test_browser.py does, and draws digits with the
 mouse. The in-page demo's JavaScript (preprocessing and network) is compared with the
 Python twins on 1,000 MNIST test images: with random weights (the arithmetic) and with the
-real network (predictions, accuracy, time). Tests of the real network fail if it is missing.
+real network (predictions, accuracy). Tests of the real network fail if it is missing.
+The time of one prediction in the page is measured, printed and written to
+test-artifacts/draw-page-timing.json, never asserted: scripts/benchmark.py reads it after
+the test suite it runs and checks it against its target (one prediction under 50 ms).
 """
 
 import base64
 import io
+import json
 import statistics
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,6 +25,8 @@ from digit_net import DigitNet
 from draw_support import DIGIT_STROKES, SIZE, real_model, write_random_model
 from mnist_data import load_mnist
 from test_browser import Visit
+
+TIMING = Path(__file__).resolve().parent.parent / "test-artifacts" / "draw-page-timing.json"
 
 # The parity images: every tenth of MNIST's 10,000 test images, so all of its writers and
 # digits are in, in a fixed order.
@@ -218,7 +225,7 @@ def test_page_and_python_agree_to_the_last_bit_of_the_image_with_random_weights(
           f"largest difference {np.abs(probabilities - python_probabilities).max():.2e}")
 
 
-def test_page_and_python_agree_on_1000_test_digits_and_the_page_is_fast(
+def test_page_and_python_agree_on_1000_test_digits(
         browser, site_url, parity_digits):
     digits, labels = parity_digits
     images, probabilities, times = run_in_page(browser, site_url, digits)
@@ -231,10 +238,14 @@ def test_page_and_python_agree_on_1000_test_digits_and_the_page_is_fast(
     print(f"real network, {len(digits)} test digits: agreement {agreement:.4f}, accuracy "
           f"{accuracy:.4f} in the page, {python_accuracy:.4f} in Python; one prediction "
           f"{median_ms:.1f} ms (median), {np.percentile(times, 95):.1f} ms (95th percentile)")
+    # for scripts/benchmark.py: a speed target is a benchmark's, not a test's
+    TIMING.parent.mkdir(exist_ok=True)
+    TIMING.write_text(json.dumps({
+        "predictions": len(times), "median_ms": round(median_ms, 2),
+        "p95_ms": round(float(np.percentile(times, 95)), 2)}, indent=1) + "\n")
     assert agreement >= 0.999
     assert accuracy == python_accuracy
     assert python_accuracy >= 0.98
-    assert median_ms < 50
 
 
 def test_javascript_errors_name_their_cause(browser, site_url, tmp_path):

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from site_support import PROJECT, ROOT
-from site_content import exercise_sets
+from course import exercise_sets
 from snippet_engine import markdown_cells
 from test_browser import Visit
 

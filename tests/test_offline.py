@@ -85,6 +85,17 @@ def test_zip_holds_the_site_built_for_disk_and_its_size_is_recorded(offline_zip,
     assert record["files"] > 100
 
 
+def test_readme_states_the_size_of_the_zip(offline_zip):
+    """README's `make offline` line says roughly how big the download is: "about N MB",
+    within 10 % of the zip this build made."""
+    stated = re.search(r"learning-from-digits-offline\.zip`, about (\d+) MB",
+                       (ROOT / "README.md").read_text())
+    assert stated, "README.md no longer says how big the offline zip is"
+    megabytes = offline_zip.stat().st_size / 1e6
+    assert abs(int(stated[1]) - megabytes) <= 0.1 * megabytes, (
+        f"README.md says about {stated[1]} MB; the zip is {megabytes:.1f} MB")
+
+
 def test_every_link_and_asset_is_a_file_of_the_copy(offline_copy):
     """Pages name their index.html, not a folder a server would complete, and every figure,
     script, stylesheet and download is there. 404.html is left out: only a server shows it,

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import project_archive
-from site_content import page_of, page_url
+from course import page_of, page_url
 from site_support import PROJECT, ROOT
 
 CHAPTER = "sigmoid-to-logistic-regression"  # the cheapest chapter: about 6 s, no cache

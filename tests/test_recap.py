@@ -10,7 +10,8 @@ import json
 import re
 
 import course_results
-from site_content import PAGES, course, leaderboard_rows, page_of, page_url
+from course import PAGES, course, page_of, page_url
+from site_content import leaderboard_rows
 from site_support import PROJECT
 
 from snippet_engine import read_manifest

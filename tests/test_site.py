@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from site_support import PROJECT
-from site_content import exercise_sets, page_url, posts
+from course import exercise_sets, page_url, posts
 
 ROOT = Path(__file__).resolve().parent.parent
 
