@@ -195,8 +195,11 @@ def run_chapters(chapters: list[str], project: Project, *, jobs: int | None = No
     """Run chapters, up to ``jobs`` workers' places at once (see ``places``): in ``order``,
     each waiting one starts as soon as its places are free. While a chapter holds several
     places, one waiting one-place chapter runs beside it as its guest (``run_chapter``'s
-    ``guest``: in the time its threads leave idle) if fewer than ``jobs`` workers run; when
-    the host ends, the next waiting chapter of several places takes its places and its
+    ``guest``: in the time its threads leave idle) if fewer than ``jobs`` workers run and
+    the model cache was empty as the run started (only then do hosts train; one that loads
+    its network leaves no idle time, and a guest at the lowest priority beside other work,
+    such as the test suite's, waits for CPU time it never gets); when the host ends, the
+    next waiting chapter of several places takes its places and its
     guest, or else the guest keeps one of the places. ``then(chapter, run)``,
     called as each one finishes, may return more work for the same places: a callable that
     keeps its own result (a guest's waits for a place). Returns each chapter's run, or the
@@ -231,7 +234,8 @@ def run_chapters(chapters: list[str], project: Project, *, jobs: int | None = No
                     waiting.remove(item)
                     free -= item[1]
                     start(item)
-            hosts = [f for f, (w, held, guest) in running.items() if held > 1 and not guest]
+            hosts = [f for f, (w, held, guest) in running.items()
+                     if held > 1 and not guest and state == "cold"]
             for item in list(waiting):
                 if hosts and item[1] == 1 and isinstance(item[0], str) and len(running) < jobs:
                     waiting.remove(item)

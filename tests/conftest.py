@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from site_content import page_url
+from course import page_url
 from site_crawl import Crawl, crawl
 from site_support import PROJECT, ROOT
 

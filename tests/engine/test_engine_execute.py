@@ -339,6 +339,32 @@ def test_a_chapter_running_more_threads_takes_as_many_places_and_starts_first(pr
         assert len(at_t) <= 2 and len(guests.intersection(at_t)) <= 1, at_t
 
 
+def test_no_guests_with_a_filled_model_cache(project, monkeypatch):
+    """Hosts train only from an empty model cache; one that loads its network leaves no idle
+    time, so with a filled cache every chapter runs at normal priority, on its own places."""
+    config = dataclasses.replace(project.config, threads=1, own_threads={"wide": 2})
+    two_places = Project(project.root, config)
+    cache = execute.model_cache(two_places)
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / "a-fitted-model").write_bytes(b"")
+    spans, guests, lock = {}, set(), threading.Lock()
+
+    def pretend(chapter, project, log, side_by_side, guest=False):
+        with lock:
+            spans[chapter] = [time.monotonic(), None]
+            if guest:
+                guests.add(chapter)
+        time.sleep(0.4 if chapter == "wide" else 0.2)
+        with lock:
+            spans[chapter][1] = time.monotonic()
+        return Run({"chapter": chapter}, seconds=0.2)
+
+    monkeypatch.setattr(execute, "run_chapter", pretend)
+    run_chapters(["narrow-a", "wide", "narrow-b"], two_places, jobs=2)
+    assert not guests
+    assert all(spans[c][0] >= spans["wide"][1] for c in ("narrow-a", "narrow-b"))
+
+
 def test_a_guest_runs_at_the_lowest_priority_and_gets_the_same_results(project):
     write_chapter(project, "polite", '''"""Niceness."""
 
