@@ -286,6 +286,24 @@ def test_a_fresh_clone_orders_chapters_by_the_seconds_their_outputs_record(proje
 
 
 
+def pretend_runs(seconds: dict[str, float], default: float):
+    """A stand-in for ``run_chapter`` that sleeps ``seconds[chapter]`` (else ``default``),
+    and the record it fills: each chapter's [start, end] and the chapters run as guests."""
+    spans, guests, lock = {}, set(), threading.Lock()
+
+    def pretend(chapter, project, log, side_by_side, guest=False):
+        with lock:
+            spans[chapter] = [time.monotonic(), None]
+            if guest:
+                guests.add(chapter)
+        time.sleep(seconds.get(chapter, default))
+        with lock:
+            spans[chapter][1] = time.monotonic()
+        return Run({"chapter": chapter}, seconds=default)
+
+    return pretend, spans, guests
+
+
 def test_a_chapter_running_more_threads_takes_as_many_places_and_starts_first(project,
                                                                              monkeypatch):
     """PyTorch's two threads in a chapter (own-threads) beside a one-thread chapter on two
@@ -299,18 +317,8 @@ def test_a_chapter_running_more_threads_takes_as_many_places_and_starts_first(pr
     chapters = ["narrow-a", "narrow-b", "wide", "narrow-c", "wide-b", "narrow-d", "narrow-e"]
     narrow = [c for c in chapters if c.startswith("narrow")]
     assert execute.order(chapters, two_places) == ["wide", "wide-b", *narrow]
-    spans, guests, lock = {}, set(), threading.Lock()
+    pretend, spans, guests = pretend_runs({"wide": 0.8, "wide-b": 0.5}, 0.3)
     followed = []
-
-    def pretend(chapter, project, log, side_by_side, guest=False):
-        with lock:
-            spans[chapter] = [time.monotonic(), None]
-            if guest:
-                guests.add(chapter)
-        time.sleep({"wide": 0.8, "wide-b": 0.5}.get(chapter, 0.3))
-        with lock:
-            spans[chapter][1] = time.monotonic()
-        return Run({"chapter": chapter}, seconds=0.3)
 
     def then(chapter, run):  # the wide one's follow-up keeps both places and its guest
         if chapter == "wide":
@@ -347,18 +355,7 @@ def test_no_guests_with_a_filled_model_cache(project, monkeypatch):
     cache = execute.model_cache(two_places)
     cache.mkdir(parents=True, exist_ok=True)
     (cache / "a-fitted-model").write_bytes(b"")
-    spans, guests, lock = {}, set(), threading.Lock()
-
-    def pretend(chapter, project, log, side_by_side, guest=False):
-        with lock:
-            spans[chapter] = [time.monotonic(), None]
-            if guest:
-                guests.add(chapter)
-        time.sleep(0.4 if chapter == "wide" else 0.2)
-        with lock:
-            spans[chapter][1] = time.monotonic()
-        return Run({"chapter": chapter}, seconds=0.2)
-
+    pretend, spans, guests = pretend_runs({"wide": 0.4}, 0.2)
     monkeypatch.setattr(execute, "run_chapter", pretend)
     run_chapters(["narrow-a", "wide", "narrow-b"], two_places, jobs=2)
     assert not guests
