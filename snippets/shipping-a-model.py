@@ -47,8 +47,10 @@ import joblib
 joblib.dump(model, "models/pca-svc.joblib")
 # only ever a file you made yourself
 from_joblib = joblib.load("models/pca-svc.joblib")
-print("same predictions after loading:",
-      np.array_equal(from_joblib.predict(X_test), predicted))
+# The first thousand test digits: enough to see it is the same model, and a
+# tenth of the time of all ten thousand.
+print("same predictions on 1,000 test digits:",
+      np.array_equal(from_joblib.predict(X_test[:1000]), predicted[:1000]))
 # --8<-- [end:joblib]
 
 # %%
@@ -60,8 +62,8 @@ sio.dump(model, "models/pca-svc.skops")
 # trust.
 print("untrusted types:", sio.get_untrusted_types(file="models/pca-svc.skops"))
 from_skops = sio.load("models/pca-svc.skops")
-print("same predictions after loading:",
-      np.array_equal(from_skops.predict(X_test), predicted))
+print("same predictions on 1,000 test digits:",
+      np.array_equal(from_skops.predict(X_test[:1000]), predicted[:1000]))
 # --8<-- [end:skops]
 
 # %%

@@ -9,7 +9,9 @@ process and lets the other tests run beside it; the chapter tests, moved to the 
 session, wait for its report (the ``checks`` fixture).
 Nothing a chapter computes depends on what runs beside it (the engine pins every thread
 count), so the comparison is the same as a check run alone; only the timings the engine
-logs grow.
+logs grow. The check runs at niceness 10: the other tests mostly wait on a browser or a
+server and need a core only now and then, so they get it at once, and the check, which
+can use both cores, takes all the time they leave (its chapters' tests come last anyway).
 
 Its log goes to test-artifacts/chapter-check.log; if the session ends first (``-x``, an
 interrupt), the check and its worker processes are stopped.
@@ -41,9 +43,9 @@ class BackgroundCheck:
         self.folder = tempfile.TemporaryDirectory(prefix="chapter-check-")
         self.report = Path(self.folder.name) / "report.json"
         LOG.parent.mkdir(exist_ok=True)
-        command = [sys.executable, "-m", "snippet_engine", "--verify", "--root", str(ROOT),
-                   "--report", str(self.report), *(["--notebooks"] if notebooks else []),
-                   *chapters]
+        command = ["nice", "-n", "10", sys.executable, "-m", "snippet_engine", "--verify",
+                   "--root", str(ROOT), "--report", str(self.report),
+                   *(["--notebooks"] if notebooks else []), *chapters]
         with LOG.open("w") as log:
             # a session of its own, so that stop() reaches the workers it starts too
             self.process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL,

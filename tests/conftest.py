@@ -49,12 +49,6 @@ class QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def end_headers(self):
-        # LinkChecker holds a host to about three requests a second unless the server says
-        # it may go faster with this header (its maxrequestspersecond then applies)
-        self.send_header("LinkChecker", "local test server")
-        super().end_headers()
-
 
 @pytest.fixture(scope="session")
 def site_url(site):

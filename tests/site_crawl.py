@@ -8,17 +8,22 @@ order:
 
 1. loaded, fonts in, MathJax typeset, the draw demo mounted (SETTLED), and every lazy image
    loaded, as a reader scrolling down would have them; then, of the pages asked for, a
-   screenshot of the whole page (test_browser.py writes them to test-artifacts/);
+   screenshot of the whole page (test_browser.py writes them to test-artifacts/), a JPEG:
+   Chromium encodes a chapter's whole page as a PNG in about 2.1 s, as a JPEG in 1.3 s;
 2. with every collapsed block opened, axe-core's violations (the network has gone quiet,
    "networkidle", by the time they are read) and the colours behind each figure and the
    content (test_accessibility.py);
 3. in a 1280 x 800 window (the width test_code_fits.py is about), with every tab's panel
    shown too, the width of each code block (test_code_fits.py);
-4. all along, every request and every console or page error (test_browser.py).
+4. all along, every request and every console or page error (test_browser.py);
+5. once settled, every link, image, script and stylesheet address on the page and every
+   element id, for the link check (``broken_links``, test_site.py).
 """
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from axe_playwright_python.base import AXE_SCRIPT
 
@@ -49,6 +54,22 @@ EAGER_IMAGES = """async () => {
     });
     await Promise.race([Promise.all(images.map(loaded)),
                         new Promise((done) => setTimeout(done, 15000))]);
+}"""
+# Every address the page links to or loads, resolved as the browser resolves it, and every
+# id a #fragment can name (an <a name> too). From the attribute, not the property: an <a>
+# inside an inline SVG has no string href.
+LINKS = """() => {
+    const attributes = {a: 'href', area: 'href', link: 'href', img: 'src', script: 'src',
+                        source: 'src', iframe: 'src'};
+    const links = [];
+    for (const [tag, name] of Object.entries(attributes)) {
+        for (const e of document.querySelectorAll(`${tag}[${name}]`)) {
+            links.push([tag, new URL(e.getAttribute(name), document.baseURI).href]);
+        }
+    }
+    const ids = [...document.querySelectorAll('[id]')].map((e) => e.id);
+    ids.push(...[...document.querySelectorAll('a[name]')].map((e) => e.name));
+    return {links, ids};
 }"""
 # What a reader opens is audited too: every collapsed block (an exercise's solution, a
 # collapsible note) is opened first.
@@ -120,7 +141,9 @@ class PageVisit:
     violations: list = field(default_factory=list)  # axe-core's, every impact
     backdrops: dict = field(default_factory=dict)  # BACKDROPS' answer
     blocks: list = field(default_factory=list)  # MEASURE's answer, every tab shown
-    screenshot: bytes | None = None  # the whole page as a PNG, where one was asked for
+    links: list = field(default_factory=list)  # [tag, absolute URL] of every LINKS address
+    ids: list = field(default_factory=list)  # every id on the page, as LINKS found them
+    screenshot: bytes | None = None  # the whole page as a JPEG, where one was asked for
 
 
 @dataclass
@@ -177,8 +200,11 @@ def crawl(browser, site, site_url, screenshots=()) -> Crawl:
                         tab.page.evaluate(step)
             for tab in tabs:  # the other tab runs axe while this one takes its screenshot
                 if path in screenshots:
-                    tab.visit.screenshot = tab.page.screenshot(full_page=True)
+                    tab.visit.screenshot = tab.page.screenshot(full_page=True, type="jpeg",
+                                                               quality=85)
                 tab.visit.palette = tab.page.evaluate("document.body.dataset.mdColorScheme")
+                found = tab.page.evaluate(LINKS)
+                tab.visit.links, tab.visit.ids = found["links"], found["ids"]
                 tab.page.evaluate(OPEN_DETAILS)
                 tab.page.evaluate(AXE_SCRIPT)  # once a document
                 tab.page.evaluate(START_AXE)
@@ -197,3 +223,25 @@ def crawl(browser, site, site_url, screenshots=()) -> Crawl:
         for tab in tabs:
             tab.close()
     return Crawl(visits, engine, round(time.monotonic() - started, 1))
+
+
+def broken_links(visits, site: Path, site_url: str) -> list[str]:
+    """Each address on the visited pages ({path: PageVisit}) that leads nowhere on the
+    site served from ``site`` at ``site_url``: no such file, or, for a link to a page, no
+    element with the #fragment's id on it. Other hosts' addresses are not followed."""
+    ids = {path: set(visit.ids) for path, visit in visits.items()}
+    problems = []
+    for path, visit in visits.items():
+        for tag, url in visit.links:
+            if not url.startswith(f"{site_url}/"):  # another host, data:, mailto:
+                continue
+            address = urlsplit(url)
+            target = unquote(address.path).lstrip("/")
+            if target == "" or (site / target).is_dir():
+                target = f"{target.rstrip('/')}/index.html".lstrip("/")
+            if not (site / target).is_file():
+                problems.append(f"{path}: <{tag}> {url}: no such file")
+            elif tag in ("a", "area") and address.fragment and target in ids \
+                    and unquote(address.fragment) not in ids[target]:
+                problems.append(f"{path}: <{tag}> {url}: no element with that id on {target}")
+    return problems

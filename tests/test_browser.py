@@ -119,7 +119,7 @@ def test_screenshots_in_light_and_dark(site_crawl, chapter):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for scheme in SCHEMES:
         visit = site_crawl.visits[scheme][f"{page_url(chapter, PROJECT)}index.html"]
-        path = SCREENSHOTS / f"{chapter}-{scheme}.png"
+        path = SCREENSHOTS / f"{chapter}-{scheme}.jpg"
         path.write_bytes(visit.screenshot)
         assert path.stat().st_size > 50_000
 
