@@ -11,8 +11,9 @@ order:
    screenshot of the whole page (test_browser.py writes them to test-artifacts/), a JPEG:
    Chromium encodes a chapter's whole page as a PNG in about 2.1 s, as a JPEG in 1.3 s;
 2. with every collapsed block opened, axe-core's violations (the network has gone quiet,
-   "networkidle", by the time they are read) and the colours behind each figure and the
-   content (test_accessibility.py);
+   "networkidle", by the time they are read; colour contrast once for each look of code,
+   MARK_SEEN_CODE) and the colours behind each figure and the content
+   (test_accessibility.py);
 3. in a 1280 x 800 window (the width test_code_fits.py is about), with every tab's panel
    shown too, the width of each code block (test_code_fits.py);
 4. all along, every request and every console or page error (test_browser.py);
@@ -74,12 +75,54 @@ LINKS = """() => {
 # What a reader opens is audited too: every collapsed block (an exercise's solution, a
 # collapsible note) is opened first.
 OPEN_DETAILS = "() => document.querySelectorAll('details').forEach((d) => { d.open = true; })"
+# Code blocks hold most of a chapter's text elements (two thirds of them), and axe's
+# colour-contrast rule, which works out each element's backdrop, spends most of its time
+# there: on a chapter's page, 3.6 of the 5.6 s axe takes. Their looks repeat from page to
+# page (the same token colours on the same code background), so each palette's tab keeps
+# the looks whose contrast axe has audited: a text element's colour, size, weight and
+# opacity and the background colours from it up to <html>. A code block (a highlighted
+# block or a notebook cell) whose every look is known is marked, and the colour-contrast
+# rule skips it; any block with a look new to the crawl is audited, as is the rest of the
+# page, and every other rule runs on the whole page. Returns the page's new looks.
+CODE = ".highlight, .jp-Cell"
+MARK_SEEN_CODE = """([selector, known]) => {
+    known = new Set(known);
+    const fresh = new Set();
+    const look = (e) => {
+        const style = getComputedStyle(e), layers = [];
+        for (let up = e; up; up = up.parentElement) {
+            const s = getComputedStyle(up);
+            layers.push(s.backgroundColor, s.opacity);
+        }
+        return [style.color, style.fontSize, style.fontWeight, ...layers].join(' ');
+    };
+    const hasText = (e) => [...e.childNodes].some(
+        (n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+    for (const block of document.querySelectorAll(selector)) {
+        const looks = [block, ...block.querySelectorAll('*')].filter(hasText).map(look);
+        const own = looks.filter((l) => !known.has(l));
+        if (own.length) own.forEach((l) => fresh.add(l));
+        else block.dataset.contrastSeen = '';
+    }
+    return [...fresh];
+}"""
 # Started, not awaited: the light and the dark page run axe at once, in their own renderers.
 # On a timer, so that the call returns at once: axe.run does much of its work before it
-# returns its promise.
+# returns its promise. Where code blocks are marked, two runs, one after the other (axe runs
+# one audit at a time): every rule but colour contrast on the whole page, then colour
+# contrast on all but the marked blocks.
 START_AXE = """() => {
-    window.axeResults = new Promise((settle) => setTimeout(
-        () => settle(axe.run({resultTypes: ['violations']})), 0));  // its answer or its error
+    const options = {resultTypes: ['violations']};
+    const audit = async () => {
+        if (!document.querySelector('[data-contrast-seen]')) return axe.run(options);
+        const rest = await axe.run(
+            {...options, rules: {'color-contrast': {enabled: false}}});
+        const contrast = await axe.run({exclude: [['[data-contrast-seen]']]},
+                                       {...options, runOnly: ['color-contrast']});
+        rest.violations.push(...contrast.violations);
+        return rest;
+    };
+    window.axeResults = new Promise((settle) => setTimeout(() => settle(audit()), 0));
 }"""
 # The backgrounds behind each figure shown, and behind the content: each element's own
 # background colour, from the image's parent up to <html> (the figure tests composite them).
@@ -141,6 +184,7 @@ class PageVisit:
     violations: list = field(default_factory=list)  # axe-core's, every impact
     backdrops: dict = field(default_factory=dict)  # BACKDROPS' answer
     blocks: list = field(default_factory=list)  # MEASURE's answer, every tab shown
+    new_code_looks: int = 0  # code looks no page before had in this scheme (audited here)
     links: list = field(default_factory=list)  # [tag, absolute URL] of every LINKS address
     ids: list = field(default_factory=list)  # every id on the page, as LINKS found them
     screenshot: bytes | None = None  # the whole page as a JPEG, where one was asked for
@@ -170,6 +214,7 @@ class Tab:
         self.context = browser.new_context(color_scheme=scheme, viewport=VIEWPORT)
         self.page = self.context.new_page()
         self.visit = PageVisit("", scheme)
+        self.code_looks = set()  # whose contrast axe has audited (MARK_SEEN_CODE)
         record(self.page, lambda: self.visit)  # the page being visited
 
     def open(self, path, url):
@@ -206,6 +251,9 @@ def crawl(browser, site, site_url, screenshots=()) -> Crawl:
                 found = tab.page.evaluate(LINKS)
                 tab.visit.links, tab.visit.ids = found["links"], found["ids"]
                 tab.page.evaluate(OPEN_DETAILS)
+                fresh = tab.page.evaluate(MARK_SEEN_CODE, [CODE, list(tab.code_looks)])
+                tab.code_looks.update(fresh)
+                tab.visit.new_code_looks = len(fresh)
                 tab.page.evaluate(AXE_SCRIPT)  # once a document
                 tab.page.evaluate(START_AXE)
             for tab in tabs:  # while axe runs: what a page still asks for once it is loaded

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
 
-from site_crawl import SCHEMES
+from site_crawl import CODE, MARK_SEEN_CODE, SCHEMES, START_AXE
 from svg_contrast import figure_texts, hex_colour, over
 from test_browser import ROOT, Visit
 from test_draw_browser import draw
@@ -82,6 +82,29 @@ def test_no_serious_or_critical_axe_violation_on_any_page(audit):
              for line in blocking(f"{path} ({scheme})", violations)]
     assert len(audit["violations"]["light"]) >= 8  # every page was audited
     assert not found, "\n".join(found)
+
+
+def test_code_contrast_is_audited_once_for_each_look(browser):
+    """The crawl's shortcut (site_crawl.MARK_SEEN_CODE): a code block whose every look an
+    earlier page had is skipped by the colour-contrast rule, and a block with a new look is
+    audited, so a pale token there is still reported."""
+    page = browser.new_page()
+    block = ('<div class="highlight"><pre><code><span style="color:{}">x = 1</span>'
+             '</code></pre></div>')
+    page.set_content(f"<main><h1>One</h1>{block.format('#ddd')}</main>")  # an earlier page
+    known = page.evaluate(MARK_SEEN_CODE, [CODE, []])
+    assert len(known) == 1 and page.locator("[data-contrast-seen]").count() == 0
+    # this page shows that look again (pale too: axe would report it, were it audited)
+    # and a new one
+    page.set_content(f"<main><h1>Two</h1>{block.format('#ddd')}{block.format('#eee')}</main>")
+    fresh = page.evaluate(MARK_SEEN_CODE, [CODE, known])
+    assert len(fresh) == 1 and page.locator("[data-contrast-seen]").count() == 1
+    page.evaluate(AXE_SCRIPT)
+    page.evaluate(START_AXE)
+    contrast = [node["html"] for violation in page.evaluate("window.axeResults")["violations"]
+                if violation["id"] == "color-contrast" for node in violation["nodes"]]
+    assert contrast == ['<span style="color:#eee">x = 1</span>']
+    page.close()
 
 
 def axe_here(page):
