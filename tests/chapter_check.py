@@ -9,9 +9,11 @@ process and lets the other tests run beside it; the chapter tests, moved to the 
 session, wait for its report (the ``checks`` fixture).
 Nothing a chapter computes depends on what runs beside it (the engine pins every thread
 count), so the comparison is the same as a check run alone; only the timings the engine
-logs grow. The check runs at niceness 10: the other tests mostly wait on a browser or a
-server and need a core only now and then, so they get it at once, and the check, which
-can use both cores, takes all the time they leave (its chapters' tests come last anyway).
+logs grow. The check runs at niceness 15: the other tests wait on a browser, a server or a
+small chapter in turn and need a core in bursts, so they get it at once (Chromium runs a
+page it takes for hidden at niceness 5), and the check, which can use both cores, takes
+all the time they leave (its chapters' tests come last anyway). A guest chapter
+still yields to its host: the engine starts it at niceness 19.
 
 Its log goes to test-artifacts/chapter-check.log; if the session ends first (``-x``, an
 interrupt), the check and its worker processes are stopped.
@@ -43,7 +45,7 @@ class BackgroundCheck:
         self.folder = tempfile.TemporaryDirectory(prefix="chapter-check-")
         self.report = Path(self.folder.name) / "report.json"
         LOG.parent.mkdir(exist_ok=True)
-        command = ["nice", "-n", "10", sys.executable, "-m", "snippet_engine", "--verify",
+        command = ["nice", "-n", "15", sys.executable, "-m", "snippet_engine", "--verify",
                    "--root", str(ROOT), "--report", str(self.report),
                    *(["--notebooks"] if notebooks else []), *chapters]
         with LOG.open("w") as log:

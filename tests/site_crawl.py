@@ -184,7 +184,6 @@ class PageVisit:
     violations: list = field(default_factory=list)  # axe-core's, every impact
     backdrops: dict = field(default_factory=dict)  # BACKDROPS' answer
     blocks: list = field(default_factory=list)  # MEASURE's answer, every tab shown
-    new_code_looks: int = 0  # code looks no page before had in this scheme (audited here)
     links: list = field(default_factory=list)  # [tag, absolute URL] of every LINKS address
     ids: list = field(default_factory=list)  # every id on the page, as LINKS found them
     screenshot: bytes | None = None  # the whole page as a JPEG, where one was asked for
@@ -251,9 +250,8 @@ def crawl(browser, site, site_url, screenshots=()) -> Crawl:
                 found = tab.page.evaluate(LINKS)
                 tab.visit.links, tab.visit.ids = found["links"], found["ids"]
                 tab.page.evaluate(OPEN_DETAILS)
-                fresh = tab.page.evaluate(MARK_SEEN_CODE, [CODE, list(tab.code_looks)])
-                tab.code_looks.update(fresh)
-                tab.visit.new_code_looks = len(fresh)
+                tab.code_looks.update(
+                    tab.page.evaluate(MARK_SEEN_CODE, [CODE, list(tab.code_looks)]))
                 tab.page.evaluate(AXE_SCRIPT)  # once a document
                 tab.page.evaluate(START_AXE)
             for tab in tabs:  # while axe runs: what a page still asks for once it is loaded
