@@ -94,8 +94,15 @@ def selected(items) -> tuple[list[str], bool]:
 
 def pytest_collection_modifyitems(items):
     # The chapter tests wait on the check: run them last, so that every other test runs
-    # beside it first (a stable sort keeps each group's order).
-    items.sort(key=lambda item: "checks" in getattr(item, "fixturenames", ()))
+    # beside it first. Just before them, the tests of the session's crawl of the site
+    # (site_crawl.py), whose two browser tabs keep both cores busy: they take up the cores
+    # the check leaves as it ends, where the tests that wait on one process at a time would
+    # leave one idle. A stable sort keeps each group's order.
+    def group(item):
+        fixtures = getattr(item, "fixturenames", ())
+        return "checks" in fixtures, "site_crawl" in fixtures
+
+    items.sort(key=group)
 
 
 def pytest_collection_finish(session):
