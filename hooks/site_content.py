@@ -156,8 +156,12 @@ def benchmark(project: Project) -> str:
     if not path.exists():  # the benchmark builds the site itself before it has a result
         return '!!! warning "Not measured yet"\n    Run `make benchmark` to fill this table.'
     result = json.loads(path.read_text())
-    lines = [f"Measured on {result['machine']}.", "",
-             "| measure | seconds | target | met |", "|---|---:|---|---|"]
+    when = f", {result['measured']}" if "measured" in result else ""
+    lines = [f"Measured on {result['machine']}{when}."]
+    if "cold_measured" in result:  # benchmark.py --reuse-cold
+        lines[0] += (f" The cold runs' rows, and their chapter-by-chapter tables, come from "
+                     f"an earlier run ({result['cold_measured']}).")
+    lines += ["", "| measure | seconds | target | met |", "|---|---:|---|---|"]
     lines += [f"| {r['measure']} | {'-' if r['seconds'] is None else format(r['seconds'], ',')} "
               f"| {r['target'] or '-'} | "
               f"{'yes' if r['ok'] else '**no**'} |" for r in result["rows"]]

@@ -20,8 +20,9 @@ re-runs exactly one chapter, the test suite with a warm model cache passes in at
 
     .venv/bin/python scripts/benchmark.py [--repeat 5] [--skip-cold | --reuse-cold] [--skip-tests]
 
---reuse-cold keeps the cold-run row of the last outputs/benchmark.json (measured by this script)
-and re-measures the rest: for when only the tests or the build changed since the cold run.
+--reuse-cold keeps the cold-run rows of the last outputs/benchmark.json (measured by this script)
+and re-measures the rest: for when only the tests or the build changed since the cold run. The
+table then says which run the cold rows come from (`cold_measured`).
 """
 
 import argparse
@@ -202,6 +203,9 @@ def main() -> int:
     result: dict = {}
     if args.reuse_cold:
         last = json.loads(RESULT.read_text())
+        # the page says which run its cold rows come from
+        result["cold_measured"] = (last.get("cold_measured") or last.get("measured")
+                                   or "its date not recorded")
         cold = {r["measure"].split(" (")[0]: r for r in last["rows"]
                 if "cold run" in r["measure"]}
         one = cold["cold run of every chapter, --jobs 1"]
@@ -221,9 +225,12 @@ def main() -> int:
         seconds = "-" if row["seconds"] is None else f"{row['seconds']:.2f} s"
         print(f"{row['measure']:<{width}} {seconds:>11}  "
               f"{row['target']:<30} {'ok' if row['ok'] else 'MISSED'}")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip()
     RESULT.write_text(json.dumps({
         "machine": f"{os.cpu_count()} cores, {platform.machine()}, Python "
                    f"{platform.python_version()}",
+        "measured": f"{time.strftime('%Y-%m-%d', time.gmtime())}, commit {commit or '?'}",
         "rows": rows,
         **result,
     }, indent=1) + "\n")
