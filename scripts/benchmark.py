@@ -203,9 +203,6 @@ def main() -> int:
     result: dict = {}
     if args.reuse_cold:
         last = json.loads(RESULT.read_text())
-        # the page says which run its cold rows come from
-        result["cold_measured"] = (last.get("cold_measured") or last.get("measured")
-                                   or "its date not recorded")
         cold = {r["measure"].split(" (")[0]: r for r in last["rows"]
                 if "cold run" in r["measure"]}
         one = cold["cold run of every chapter, --jobs 1"]
@@ -213,6 +210,9 @@ def main() -> int:
         rows += [one, *cold_rows(one["seconds"], two),  # targets as this script states them
                  cold["both cold runs give the frozen outputs"]]
         result = {k: v for k, v in last.items() if k.startswith("cold_run_by_chapter")}
+        # the page says which run its cold rows come from
+        result["cold_measured"] = (last.get("cold_measured") or last.get("measured")
+                                   or "its date not recorded")
     elif not args.skip_cold:
         cold_runs(rows, result)
     builds(rows, args.repeat)
