@@ -1,8 +1,8 @@
 """The chapters' check, started in the background as soon as the tests are collected.
 
 Running every chapter and its notebook afresh (test_chapters.py) is the longest job of a
-test session, and it keeps one core busy with chapters and most of another with notebooks,
-while the browser, site and engine tests mostly wait on one process. So, once pytest knows
+test session: two chapters and a notebook at a time, about 1.6 cores' worth when it runs
+alone, while the browser, site and engine tests need a core in bursts. So, once pytest knows
 which chapter tests it will run, this plugin starts
 ``python -m snippet_engine --verify [--notebooks] --report ... <chapters>`` as a separate
 process and lets the other tests run beside it; the chapter tests, moved to the end of the
