@@ -7,9 +7,10 @@ proof that the downloaded script runs on its own. ``run_chapters`` runs several 
 ``jobs`` workers at once, the slowest-known first; each worker's thread counts come from the
 configuration, never from ``jobs``, so scheduling cannot change a result. A chapter whose
 code runs more threads than ``threads`` (``own-threads``: PyTorch's, or BLAS's in a
-``threadpool_limits`` block) takes the places of as many workers, so that no core has two threads to run; its threads leave their cores
-idle part of the time while it trains (from an empty model cache), and a one-place chapter
-runs beside it then as its guest, at the lowest CPU priority, in that idle time only.
+``threadpool_limits`` block) takes the places of as many workers, so that no core has two
+threads to run; its threads leave their cores idle part of the time while it trains (from
+an empty model cache), and a one-place chapter runs beside it then as its guest, at the
+lowest CPU priority, in that idle time only.
 """
 
 from __future__ import annotations
@@ -199,9 +200,9 @@ def run_chapters(chapters: list[str], project: Project, *, jobs: int | None = No
     its network leaves no idle time, and a guest at the lowest priority beside other work,
     such as the test suite's, waits for CPU time it never gets); when the host ends, the
     next waiting chapter of several places takes its places and its guest, or else the
-    guest keeps one of the places. ``then(chapter, run)``, called as each one finishes, may return more work for the same places: a callable that
-    keeps its own result (a guest's waits for a place). Returns each chapter's run, or the
-    error that stopped it."""
+    guest keeps one of the places. ``then(chapter, run)``, called as each one finishes, may
+    return more work for the same places: a callable that keeps its own result (a guest's
+    waits for a place). Returns each chapter's run, or the error that stopped it."""
     jobs = jobs or project.config.jobs
     side_by_side = jobs > 1 and len(chapters) > 1
     results: dict[str, Run | SnippetError] = {}

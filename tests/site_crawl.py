@@ -17,8 +17,8 @@ order:
 3. in a 1280 x 800 window (the width test_code_fits.py is about), with every tab's panel
    shown too, the width of each code block (test_code_fits.py);
 4. all along, every request and every console or page error (test_browser.py);
-5. once settled, every link, image, script and stylesheet address on the page and every
-   element id, for the link check (``broken_links``, test_site.py).
+5. once settled, in the light scheme, every link, image, script and stylesheet address on
+   the page and every element id, for the link check (``broken_links``, test_site.py).
 """
 
 import time
@@ -185,7 +185,7 @@ class PageVisit:
     backdrops: dict = field(default_factory=dict)  # BACKDROPS' answer
     blocks: list = field(default_factory=list)  # MEASURE's answer, every tab shown
     links: list = field(default_factory=list)  # [tag, absolute URL] of every LINKS address
-    ids: list = field(default_factory=list)  # every id on the page, as LINKS found them
+    ids: list = field(default_factory=list)  # every id on the page (links, ids: light only)
     screenshot: bytes | None = None  # the whole page as a JPEG, where one was asked for
 
 
@@ -247,8 +247,9 @@ def crawl(browser, site, site_url, screenshots=()) -> Crawl:
                     tab.visit.screenshot = tab.page.screenshot(full_page=True, type="jpeg",
                                                                quality=85)
                 tab.visit.palette = tab.page.evaluate("document.body.dataset.mdColorScheme")
-                found = tab.page.evaluate(LINKS)
-                tab.visit.links, tab.visit.ids = found["links"], found["ids"]
+                if tab.scheme == SCHEMES[0]:  # a page has the same links in both palettes
+                    found = tab.page.evaluate(LINKS)
+                    tab.visit.links, tab.visit.ids = found["links"], found["ids"]
                 tab.page.evaluate(OPEN_DETAILS)
                 tab.code_looks.update(
                     tab.page.evaluate(MARK_SEEN_CODE, [CODE, list(tab.code_looks)]))
