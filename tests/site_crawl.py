@@ -12,8 +12,8 @@ order:
    Chromium encodes a chapter's whole page as a PNG in about 2.1 s, as a JPEG in 1.3 s;
 2. with every collapsed block opened, axe-core's violations (the network has gone quiet,
    "networkidle", by the time they are read; colour contrast once for each look of code,
-   MARK_SEEN_CODE) and the colours behind each figure and the content
-   (test_accessibility.py);
+   MARK_SEEN_CODE; in the dark scheme, the rules about colour alone, START_AXE) and the
+   colours behind each figure and the content (test_accessibility.py);
 3. in a 1280 x 800 window (the width test_code_fits.py is about), with every tab's panel
    shown too, the width of each code block (test_code_fits.py);
 4. all along, every request and every console or page error (test_browser.py);
@@ -110,13 +110,21 @@ MARK_SEEN_CODE = """([selector, known]) => {
 # On a timer, so that the call returns at once: axe.run does much of its work before it
 # returns its promise. Where code blocks are marked, two runs, one after the other (axe runs
 # one audit at a time): every rule but colour contrast on the whole page, then colour
-# contrast on all but the marked blocks.
-START_AXE = """() => {
+# contrast on all but the marked blocks. With colourOnly (the dark tab), only the rules about
+# colour (axe's "cat.color" tag: contrast, links told apart by colour alone) run: a palette
+# changes colours, not the page's elements, names or roles, which the light tab audits.
+START_AXE = """(colourOnly) => {
     const options = {resultTypes: ['violations']};
+    const skipped = {};  // what the first run leaves out
+    for (const rule of colourOnly ? axe.getRules() : []) {
+        if (!rule.tags.includes('cat.color')) skipped[rule.ruleId] = {enabled: false};
+    }
     const audit = async () => {
-        if (!document.querySelector('[data-contrast-seen]')) return axe.run(options);
+        if (!document.querySelector('[data-contrast-seen]')) {
+            return axe.run({...options, rules: skipped});
+        }
         const rest = await axe.run(
-            {...options, rules: {'color-contrast': {enabled: false}}});
+            {...options, rules: {...skipped, 'color-contrast': {enabled: false}}});
         const contrast = await axe.run({exclude: [['[data-contrast-seen]']]},
                                        {...options, runOnly: ['color-contrast']});
         rest.violations.push(...contrast.violations);
@@ -254,7 +262,7 @@ def crawl(browser, site, site_url, screenshots=()) -> Crawl:
                 tab.code_looks.update(
                     tab.page.evaluate(MARK_SEEN_CODE, [CODE, list(tab.code_looks)]))
                 tab.page.evaluate(AXE_SCRIPT)  # once a document
-                tab.page.evaluate(START_AXE)
+                tab.page.evaluate(START_AXE, tab.scheme != SCHEMES[0])  # colour alone in dark
             for tab in tabs:  # while axe runs: what a page still asks for once it is loaded
                 tab.page.wait_for_load_state("networkidle")
             for tab in tabs:

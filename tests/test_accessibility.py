@@ -42,7 +42,8 @@ def audit(site_crawl):
     (tests/site_crawl.py) ran axe once each page had settled (fonts in, MathJax typeset, the
     draw demo mounted, images loaded) with every collapsed block (an exercise's solution, a
     collapsible note) opened, so that what a reader opens is audited too; the light and the
-    dark page ran it at once, in their own renderers."""
+    dark page ran it at once, in their own renderers (the dark one the rules about colour
+    alone: a palette changes nothing else)."""
     results = {scheme: {} for scheme in SCHEMES}
     figures = {scheme: {} for scheme in SCHEMES}
     page_colours = {scheme: set() for scheme in SCHEMES}
@@ -100,10 +101,35 @@ def test_code_contrast_is_audited_once_for_each_look(browser):
     fresh = page.evaluate(MARK_SEEN_CODE, [CODE, known])
     assert len(fresh) == 1 and page.locator("[data-contrast-seen]").count() == 1
     page.evaluate(AXE_SCRIPT)
-    page.evaluate(START_AXE)
+    page.evaluate(START_AXE, False)
     contrast = [node["html"] for violation in page.evaluate("window.axeResults")["violations"]
                 if violation["id"] == "color-contrast" for node in violation["nodes"]]
     assert contrast == ['<span style="color:#eee">x = 1</span>']
+    page.close()
+
+
+@pytest.mark.parametrize("marked", [False, True], ids=["no code seen", "code seen"])
+def test_the_dark_tab_runs_the_rules_about_colour_and_only_those(browser, marked):
+    """START_AXE's colourOnly (the crawl's dark tab): a pale paragraph and a link told
+    apart by colour alone are reported, an image without a text alternative is left to the
+    light tab, whether or not a code block was skipped; without it, all three are reported."""
+    page = browser.new_page()
+    page.set_content(
+        '<html lang="en"><title>t</title><main><h1>One</h1>'
+        '<p style="color:#000">Read <a href="#x" style="color:#333;text-decoration:none">'
+        'this</a> first.</p><p style="color:#ddd">pale</p><img src="data:,">'
+        '<div class="highlight" data-contrast-seen><pre><code>x</code></pre></div>'
+        '</main></html>')
+    if not marked:
+        page.evaluate("document.querySelector('[data-contrast-seen]').remove()")
+    page.evaluate(AXE_SCRIPT)
+    found = {}
+    for colour_only in (True, False):
+        page.evaluate(START_AXE, colour_only)
+        found[colour_only] = sorted(v["id"] for v in page.evaluate("window.axeResults")
+                                    ["violations"])
+    assert found[True] == ["color-contrast", "link-in-text-block"]
+    assert found[False] == ["color-contrast", "image-alt", "link-in-text-block"]
     page.close()
 
 
