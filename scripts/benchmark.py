@@ -9,8 +9,9 @@ Measures, in this order:
 3. build with execution off: the same build with ENGINE_EXECUTE=never (no check at all);
 4. rebuild after editing one snippet: in a temporary copy of the project, one chapter script
    gets a comment added and `mkdocs build` must re-run that chapter and no other;
-5. the test suite (`pytest`), with the model cache this run filled; and, from the timings
-   its draw-demo browser test wrote, one prediction in the page's JavaScript (Chromium).
+5. the test suite (`pytest`, its whole output in test-artifacts/benchmark-suite.log), with
+   the model cache this run filled; and, from the timings its draw-demo browser test
+   wrote, one prediction in the page's JavaScript (Chromium).
 
 Prints the table and writes it to outputs/benchmark.json, which the "About this site" page
 shows. Targets: the cold run with two workers at most 0.75 x the one with one worker (and
@@ -52,6 +53,7 @@ TESTS_TARGET_S = 600  # issue 14: the test suite with a warm model cache
 DRAW_TARGET_MS = 50  # issue 6: one prediction of the in-page draw demo
 # written by tests/test_draw_browser.py as it compares the page with Python on 1,000 digits
 DRAW_TIMING = ROOT / "test-artifacts" / "draw-page-timing.json"
+SUITE_LOG = ROOT / "test-artifacts" / "benchmark-suite.log"  # the timed run's whole output
 
 
 def build_seconds(mode: str, site_dir: str, cwd: Path = ROOT) -> tuple[float, str]:
@@ -159,6 +161,8 @@ def test_suite(rows: list) -> None:
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
                             cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - started
+    SUITE_LOG.parent.mkdir(exist_ok=True)  # a failure here is read in full, not re-run
+    SUITE_LOG.write_text(result.stdout + result.stderr)
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "no output"
     rows.append({"measure": f"test suite, warm model cache ({summary.strip('= ')})",
                  "seconds": round(seconds, 1), "target": f"passes in at most {TESTS_TARGET_S} s",
@@ -167,6 +171,7 @@ def test_suite(rows: list) -> None:
     if result.returncode != 0:  # say which tests, not only how many
         print("\n".join(line for line in result.stdout.splitlines()
                         if line.startswith(("FAILED", "ERROR"))), flush=True)
+        print(f"  the suite's whole output: {SUITE_LOG.relative_to(ROOT)}", flush=True)
     draw_prediction(rows, since=time.time() - seconds)
 
 
