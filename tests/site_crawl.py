@@ -112,7 +112,9 @@ MARK_SEEN_CODE = """([selector, known]) => {
 # one audit at a time): every rule but colour contrast on the whole page, then colour
 # contrast on all but the marked blocks. With colourOnly (the dark tab), only the rules about
 # colour (axe's "cat.color" tag: contrast, links told apart by colour alone) run: a palette
-# changes colours, not the page's elements, names or roles, which the light tab audits.
+# changes colours, not the page's elements, names or roles, which the light tab audits. (The
+# palette toggle shows the other scheme's label: the reader-acts audits of
+# test_accessibility.py run every rule in the dark scheme, on a page that has it.)
 START_AXE = """(colourOnly) => {
     const options = {resultTypes: ['violations']};
     const skipped = {};  // what the first run leaves out

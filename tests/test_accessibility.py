@@ -43,7 +43,7 @@ def audit(site_crawl):
     draw demo mounted, images loaded) with every collapsed block (an exercise's solution, a
     collapsible note) opened, so that what a reader opens is audited too; the light and the
     dark page ran it at once, in their own renderers (the dark one the rules about colour
-    alone: a palette changes nothing else)."""
+    alone: a palette changes colours, not elements; site_crawl.START_AXE)."""
     results = {scheme: {} for scheme in SCHEMES}
     figures = {scheme: {} for scheme in SCHEMES}
     page_colours = {scheme: set() for scheme in SCHEMES}
