@@ -167,13 +167,35 @@ def benchmark(project: Project) -> str:
               f"{'yes' if r['ok'] else '**no**'} |" for r in result["rows"]]
     for label, key in (("`--jobs 1`", "cold_run_by_chapter"),
                        ("`--jobs 2`", "cold_run_by_chapter_jobs2")):
-        by_chapter = result.get(key, {})
-        if by_chapter:  # where a cold run's time goes: mostly fitting models
-            lines += ["", f'??? info "The cold run with {label}, chapter by chapter"', "",
-                      "    | chapter | seconds |", "    |---|---:|"]
-            lines += [f"    | [{c}]({page_of(c, project)}) | {s:,} |"
-                      for c, s in sorted(by_chapter.items(), key=lambda item: -item[1])]
+        # where a cold run's time goes (mostly fitting models); older tables: seconds only
+        by_chapter = {c: r if isinstance(r, dict) else {"seconds": r}
+                      for c, r in result.get(key, {}).items()}
+        if by_chapter:
+            lines += ["", f'??? info "The cold run with {label}, chapter by chapter"', ""]
+            cpu = [r.get("cpu_seconds") for r in by_chapter.values()]
+            if all(isinstance(c, (int, float)) for c in cpu):
+                lines += ["    " + cores_busy(label, sum(cpu), by_chapter), ""]
+            lines += ["    | chapter | seconds | started at (s) | CPU seconds | cores busy |",
+                      "    |---|---:|---:|---:|---:|"]
+            lines += [f"    | [{c}]({page_of(c, project)}){' (guest)' * bool(r.get('guest'))} "
+                      f"| {r['seconds']:,} | {_or_dash(r.get('started'))} "
+                      f"| {_or_dash(r.get('cpu_seconds'))} "
+                      f"| {_or_dash(r.get('cpu_seconds') and r['cpu_seconds'] / r['seconds'])} |"
+                      for c, r in sorted(by_chapter.items(), key=lambda i: -i[1]["seconds"])]
     return "\n".join(lines)
+
+
+def cores_busy(label: str, cpu: float, by_chapter: dict) -> str:
+    """How many of the cores a cold run kept busy on average: with one worker, that share of
+    two cores is the least a run with two can take of its time, the same work done."""
+    wall = max(r.get("started", 0) + r["seconds"] for r in by_chapter.values())
+    return (f"The chapters' processes used {cpu:,.0f} CPU seconds in about {wall:,.0f} s: "
+            f"{cpu / wall:.2f} cores busy on average, with {label}. A guest runs at the "
+            "lowest CPU priority beside a chapter of two threads.")
+
+
+def _or_dash(value) -> str:
+    return "-" if value is None else f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
 
 
 def course_results(project: Project):

@@ -84,12 +84,18 @@ def cold_run(jobs: int, by_chapter: dict, keep_fits: bool) -> tuple[float, list[
         for chapter, run in sorted(runs.items()):
             problems += engine.compare(engine.read_manifest(chapter, PROJECT),
                                        PROJECT.outputs / chapter, run, PROJECT.config, ROOT)
-            by_chapter[chapter] = round(run.seconds, 1)
-            print(f"  cold run, --jobs {jobs}, {chapter:<32} {run.seconds:8.1f} s", flush=True)
+            # when it ran and how many cores it kept busy: where two workers gain or not
+            by_chapter[chapter] = {"seconds": round(run.seconds, 1),
+                                   "started": round(run.started - started, 1),
+                                   "cpu_seconds": run.cpu_seconds, "guest": run.guest}
+            print(f"  cold run, --jobs {jobs}, {chapter:<32} {run.seconds:8.1f} s, started "
+                  f"at {run.started - started:.0f} s, CPU {run.cpu_seconds} s"
+                  + (", as a guest" if run.guest else ""), flush=True)
         if keep_fits:  # the tests below then find every model this run fitted
             shutil.copytree(cache, PROJECT.cache / "models", dirs_exist_ok=True)
-    print(f"  cold run, --jobs {jobs}: {seconds:.1f} s, "
-          f"{len(problems)} differences from the frozen outputs", flush=True)
+    cpu = sum(r["cpu_seconds"] or 0 for r in by_chapter.values())
+    print(f"  cold run, --jobs {jobs}: {seconds:.1f} s, CPU {cpu:.0f} s ({cpu / seconds:.2f} "
+          f"cores busy), {len(problems)} differences from the frozen outputs", flush=True)
     print("\n".join(problems), flush=True)
     return seconds, problems
 

@@ -40,9 +40,21 @@ def main() -> None:
         result = {"sections": run(job, out)}
     except SnippetError as error:
         result = {"error": str(error)}
+    result["cpu_seconds"] = _cpu_seconds()
     (out / "result.partial").write_text(json.dumps(result))
     os.replace(out / "result.partial", out / "result.json")
     sys.exit(1 if "error" in result else 0)
+
+
+def _cpu_seconds() -> float | None:
+    """The CPU time this process's threads used (all of them: BLAS's, PyTorch's): what the
+    benchmark compares with the wall time to see how many cores a chapter kept busy."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return round(usage.ru_utime + usage.ru_stime, 1)
 
 
 def run(job: dict, out: Path) -> list[dict]:

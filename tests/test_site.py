@@ -368,3 +368,31 @@ def test_every_run_box_says_whether_its_chapter_depends_on_the_thread_count(site
             for section in found["sections that differ"]:
                 assert f"{section}" in text.split(expected, 1)[-1][:400], (chapter, section)
         assert text.count(expected) == 1, (chapter, expected)
+
+
+def test_the_benchmark_table_shows_when_each_chapter_ran_and_the_cores_it_kept_busy(
+        tmp_path):
+    import json
+
+    from snippet_engine import Project
+    from site_content import benchmark
+
+    (tmp_path / "outputs").mkdir()
+    (tmp_path / "snippets").mkdir()
+    (tmp_path / "pyproject.toml").write_text("[tool.snippet_engine]\n")
+    (tmp_path / "outputs" / "benchmark.json").write_text(json.dumps({
+        "machine": "2 cores", "rows": [],
+        "cold_run_by_chapter": {"meet-mnist": 6.0},  # older tables: seconds only
+        "cold_run_by_chapter_jobs2": {
+            "meet-mnist": {"seconds": 10.0, "started": 0.0, "cpu_seconds": 15.0,
+                           "guest": False},
+            "recap": {"seconds": 4.0, "started": 2.0, "cpu_seconds": 1.0, "guest": True}}}))
+
+    table = benchmark(Project(tmp_path))
+
+    assert "    | [meet-mnist](chapters/posts/meet-mnist.md) | 6.0 | - | - | - |" in table
+    assert "    | [meet-mnist](chapters/posts/meet-mnist.md) | 10.0 | 0.0 | 15.0 | 1.5 |" in table
+    assert "    | [recap](recap.md) (guest) | 4.0 | 2.0 | 1.0 | 0.2 |" in table
+    # 16 CPU seconds in the 10 s from the first start to the last end
+    assert "used 16 CPU seconds in about 10 s: 1.60 cores busy on average" in table
+    assert table.count("cores busy on average") == 1  # the older table has no CPU times
