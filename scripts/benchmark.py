@@ -4,7 +4,9 @@ Measures, in this order:
 
 1. cold runs: every chapter executed with an empty model cache, so every model is fitted
    once, as on a fresh clone (nothing is written to outputs/): once with one worker
-   (`--jobs 1`), once with two at a time (`--jobs 2`);
+   (`--jobs 1`), once with two at a time (`--jobs 2`); each run's engine log, every
+   section's line stamped with the seconds since the run began, goes to
+   test-artifacts/benchmark-cold-jobs1.log and -jobs2.log;
 2. no-op build: `mkdocs build` with nothing changed (inputs digests checked, nothing run);
 3. build with execution off: the same build with ENGINE_EXECUTE=never (no check at all);
 4. rebuild after editing one snippet: in a temporary copy of the project, one chapter script
@@ -28,6 +30,7 @@ table then says which run the cold rows come from (`cold_measured`).
 
 import argparse
 import json
+import logging
 import os
 import platform
 import re
@@ -54,6 +57,8 @@ DRAW_TARGET_MS = 50  # issue 6: one prediction of the in-page draw demo
 # written by tests/test_draw_browser.py as it compares the page with Python on 1,000 digits
 DRAW_TIMING = ROOT / "test-artifacts" / "draw-page-timing.json"
 SUITE_LOG = ROOT / "test-artifacts" / "benchmark-suite.log"  # the timed run's whole output
+# each cold run's engine log: every section's line, stamped with seconds since the run began
+COLD_LOG = ROOT / "test-artifacts" / "benchmark-cold-jobs{}.log"
 
 
 def build_seconds(mode: str, site_dir: str, cwd: Path = ROOT) -> tuple[float, str]:
@@ -66,16 +71,35 @@ def build_seconds(mode: str, site_dir: str, cwd: Path = ROOT) -> tuple[float, st
     return time.perf_counter() - started, result.stderr
 
 
+class Since(logging.Formatter):
+    """A log line stamped with the seconds since ``start`` (a time.perf_counter())."""
+
+    def __init__(self, start: float):
+        super().__init__()
+        self.start = start
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{time.perf_counter() - self.start:8.1f} {record.getMessage()}"
+
+
 def cold_run(jobs: int, by_chapter: dict, keep_fits: bool) -> tuple[float, list[str]]:
     """Every chapter with an empty model cache and ``jobs`` workers: the wall time, and how
     the results differ from the frozen outputs (a refactor that changes a number is a bug,
     and so is a number that depends on --jobs). ``keep_fits``: copy the fits into the
     project's model cache, for the tests below."""
+    COLD_LOG.parent.mkdir(exist_ok=True)
+    log = logging.getLogger(f"benchmark.cold.jobs{jobs}")
+    log.setLevel(logging.INFO)
+    handler = logging.FileHandler(str(COLD_LOG).format(jobs), mode="w")
+    log.addHandler(handler)
     with tempfile.TemporaryDirectory() as cache:
         os.environ["MODEL_CACHE"] = cache  # the workers' model_cache.py and networks.py
         started = time.perf_counter()
-        runs = engine.run_chapters(PROJECT.chapters(), PROJECT, jobs=jobs)
+        handler.setFormatter(Since(started))
+        runs = engine.run_chapters(PROJECT.chapters(), PROJECT, jobs=jobs, log=log)
         seconds = time.perf_counter() - started
+        log.removeHandler(handler)
+        handler.close()
         os.environ.pop("MODEL_CACHE")
         failed = [str(r) for r in runs.values() if isinstance(r, engine.SnippetError)]
         if failed:
