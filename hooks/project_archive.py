@@ -78,7 +78,9 @@ def ignore_rule_files(root: Path) -> list[str]:
         prefix = "" if base == "." else base + "/"
         dirs[:] = sorted(d for d in dirs
                          if d != ".git" and not spec.match_file(f"{prefix}{d}/"))
-        found += [prefix + f for f in files if not spec.match_file(prefix + f)]
+        # a .git file (a worktree's or a submodule's pointer to its repository) is git's own
+        found += [prefix + f for f in files
+                  if f != ".git" and not spec.match_file(prefix + f)]
     return found
 
 

@@ -162,7 +162,7 @@ def benchmark(project: Project) -> str:
         lines[0] += (f" The cold runs' rows, and their chapter-by-chapter tables, come from "
                      f"an earlier run ({result['cold_measured']}).")
     lines += ["", "| measure | seconds | target | met |", "|---|---:|---|---|"]
-    lines += [f"| {r['measure']} | {'-' if r['seconds'] is None else format(r['seconds'], ',')} "
+    lines += [f"| {r['measure']}{_differences(r)} | {'-' if r['seconds'] is None else format(r['seconds'], ',')} "
               f"| {r['target'] or '-'} | "
               f"{'yes' if r['ok'] else '**no**'} |" for r in result["rows"]]
     for label, key in (("`--jobs 1`", "cold_run_by_chapter"),
@@ -192,6 +192,11 @@ def cores_busy(label: str, cpu: float, by_chapter: dict) -> str:
     return (f"The chapters' processes used {cpu:,.0f} CPU seconds in about {wall:,.0f} s: "
             f"{cpu / wall:.2f} cores busy on average, with {label}. A guest runs at the "
             "lowest CPU priority beside a chapter of two threads.")
+
+
+def _differences(row: dict) -> str:
+    """How many differences a comparison row found, where it found any."""
+    return f": {row['differences']:,} differences" if row.get("differences") else ""
 
 
 def _or_dash(value) -> str:

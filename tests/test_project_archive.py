@@ -141,6 +141,15 @@ def test_archive_bytes_depend_on_the_files_alone_in_a_checkout_or_not(tmp_path):
     listed = project_archive.project_files(repo)
     assert listed == expected
     assert sorted(project_archive.ignore_rule_files(repo)) == expected
+    # a linked worktree, whose .git is a file pointing at the repository: committed files only
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "tiny")
+    _git(repo, "worktree", "add", "-q", str(tmp_path / "worktree"))
+    committed = [".gitignore", "README.md", "data/set.npz", "gone.txt", "models/keep.json",
+                 "run.sh", "snippets/a.py"]
+    assert (tmp_path / "worktree" / ".git").is_file()
+    assert project_archive.project_files(tmp_path / "worktree") == committed
+    assert sorted(project_archive.ignore_rule_files(tmp_path / "worktree")) == committed
+    _git(repo, "worktree", "remove", "--force", str(tmp_path / "worktree"))
     first = project_archive.archive_bytes(repo, listed)
     for path in repo.rglob("*"):
         if ".git" not in path.parts:

@@ -381,7 +381,11 @@ def test_the_benchmark_table_shows_when_each_chapter_ran_and_the_cores_it_kept_b
     (tmp_path / "snippets").mkdir()
     (tmp_path / "pyproject.toml").write_text("[tool.snippet_engine]\n")
     (tmp_path / "outputs" / "benchmark.json").write_text(json.dumps({
-        "machine": "2 cores", "rows": [],
+        "machine": "2 cores", "rows": [
+            {"measure": "both cold runs give the frozen outputs", "seconds": None,
+             "target": "no difference", "differences": 3, "ok": False},
+            {"measure": "no-op build", "seconds": 1.5, "target": "", "differences": 0,
+             "ok": True}],
         "cold_run_by_chapter": {"meet-mnist": 6.0},  # older tables: seconds only
         "cold_run_by_chapter_jobs2": {
             "meet-mnist": {"seconds": 10.0, "started": 0.0, "cpu_seconds": 15.0,
@@ -389,6 +393,10 @@ def test_the_benchmark_table_shows_when_each_chapter_ran_and_the_cores_it_kept_b
             "recap": {"seconds": 4.0, "started": 2.0, "cpu_seconds": 1.0, "guest": True}}}))
 
     table = benchmark(Project(tmp_path))
+
+    assert ("| both cold runs give the frozen outputs: 3 differences | - | no difference "
+            "| **no** |") in table
+    assert "| no-op build | 1.5 | - | yes |" in table
 
     assert "    | [meet-mnist](chapters/posts/meet-mnist.md) | 6.0 | - | - | - |" in table
     assert "    | [meet-mnist](chapters/posts/meet-mnist.md) | 10.0 | 0.0 | 15.0 | 1.5 |" in table
