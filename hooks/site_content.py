@@ -77,6 +77,11 @@ def footer(chapter: str, manifest: dict, link, project: Project, how_it_works: s
             "\n\n    ```sh\n"
             + "".join(f"    {line}\n" for line in numerics.export_lines(threads))
             + f"    python {chapter}.py\n    ```\n")
+        if "networks.py" in needed:  # it trains networks, whose matrix products are MKL's
+            text += (
+                "\n    On an AMD processor the networks train other weights than this "
+                "page's: MKL there ignores `MKL_CBWR=AVX2` and picks its own code path (see "
+                f"[How this site works]({how_it_works}#same-bits-on-another-machine)).\n")
     return text
 
 

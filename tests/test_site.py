@@ -404,3 +404,22 @@ def test_the_benchmark_table_shows_when_each_chapter_ran_and_the_cores_it_kept_b
     # 16 CPU seconds in the 10 s from the first start to the last end
     assert "used 16 CPU seconds in about 10 s: 1.60 cores busy on average" in table
     assert table.count("cores busy on average") == 1  # the older table has no CPU times
+
+
+def test_the_run_boxes_of_the_chapters_that_train_networks_warn_readers_on_amd(site):
+    """The network chapters' numbers are not reproduced on an AMD processor (How this site
+    works); their boxes say so, and only theirs."""
+    import json
+
+    from snippet_engine import read_manifest
+
+    warning = "On an AMD processor the networks train other weights than this page's"
+    warned = set()
+    for chapter in PROJECT.chapters():
+        text = re.sub(r"<[^>]+>", "", (site / page_url(chapter, PROJECT) / "index.html")
+                      .read_text())
+        if warning in text:
+            warned.add(chapter)
+        inputs = json.dumps(read_manifest(chapter, PROJECT)["inputs"])
+        assert (warning in text) == ("networks.py" in inputs), chapter
+    assert warned == {"convolutional-network", "exercises-networks"}
