@@ -167,7 +167,8 @@ def benchmark(project: Project) -> str:
         lines[0] += (f" The cold runs' rows, and their chapter-by-chapter tables, come from "
                      f"an earlier run ({result['cold_measured']}).")
     lines += ["", "| measure | seconds | target | met |", "|---|---:|---|---|"]
-    lines += [f"| {r['measure']}{_differences(r)} | {'-' if r['seconds'] is None else format(r['seconds'], ',')} "
+    lines += [f"| {r['measure']}{_differences(r)} "
+              f"| {'-' if r['seconds'] is None else format(r['seconds'], ',')} "
               f"| {r['target'] or '-'} | "
               f"{'yes' if r['ok'] else '**no**'} |" for r in result["rows"]]
     for label, key in (("`--jobs 1`", "cold_run_by_chapter"),
@@ -191,8 +192,9 @@ def benchmark(project: Project) -> str:
 
 
 def cores_busy(label: str, cpu: float, by_chapter: dict) -> str:
-    """How many of the cores a cold run kept busy on average: with one worker, that share of
-    two cores is the least a run with two can take of its time, the same work done."""
+    """How many of the cores a cold run kept busy on average: with one worker, half of it is
+    the least share of its time a run with two can take for the same work (threads that
+    spin while they wait count as busy, so a second worker may beat it there)."""
     wall = max(r.get("started", 0) + r["seconds"] for r in by_chapter.values())
     return (f"The chapters' processes used {cpu:,.0f} CPU seconds in about {wall:,.0f} s: "
             f"{cpu / wall:.2f} cores busy on average, with {label}. A guest runs at the "
