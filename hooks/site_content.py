@@ -173,9 +173,7 @@ def benchmark(project: Project) -> str:
               f"{'yes' if r['ok'] else '**no**'} |" for r in result["rows"]]
     for label, key in (("`--jobs 1`", "cold_run_by_chapter"),
                        ("`--jobs 2`", "cold_run_by_chapter_jobs2")):
-        # where a cold run's time goes (mostly fitting models); older tables: seconds only
-        by_chapter = {c: r if isinstance(r, dict) else {"seconds": r}
-                      for c, r in result.get(key, {}).items()}
+        by_chapter = result.get(key, {})  # where a cold run's time goes: mostly fitting
         if by_chapter:
             lines += ["", f'??? info "The cold run with {label}, chapter by chapter"', ""]
             cpu = [r.get("cpu_seconds") for r in by_chapter.values()]
@@ -186,7 +184,7 @@ def benchmark(project: Project) -> str:
             lines += [f"    | [{c}]({page_of(c, project)}){' (guest)' * bool(r.get('guest'))} "
                       f"| {r['seconds']:,} | {_or_dash(r.get('started'))} "
                       f"| {_or_dash(r.get('cpu_seconds'))} "
-                      f"| {_or_dash(r.get('cpu_seconds') and r['cpu_seconds'] / r['seconds'])} |"
+                      f"| {_or_dash(busy(r))} |"
                       for c, r in sorted(by_chapter.items(), key=lambda i: -i[1]["seconds"])]
     return "\n".join(lines)
 
@@ -199,6 +197,13 @@ def cores_busy(label: str, cpu: float, by_chapter: dict) -> str:
     return (f"The chapters' processes used {cpu:,.0f} CPU seconds in about {wall:,.0f} s: "
             f"{cpu / wall:.2f} cores busy on average, with {label}. A guest runs at the "
             "lowest CPU priority beside a chapter of two threads.")
+
+
+def busy(run: dict) -> float | None:
+    """The cores a chapter's process kept busy: its CPU time over its wall time."""
+    if run.get("cpu_seconds") is None or not run["seconds"]:
+        return None
+    return run["cpu_seconds"] / run["seconds"]
 
 
 def _differences(row: dict) -> str:

@@ -44,10 +44,9 @@ class Run:
     files: dict[str, bytes] = field(default_factory=dict)  # figure file name -> SVG bytes
     exports: dict[str, bytes] = field(default_factory=dict)  # project path -> bytes
     seconds: float = 0.0
-    # when the worker started and ended (time.perf_counter()), the CPU time its threads
-    # used, and whether it ran as a guest: how the run used the cores (the benchmark)
+    # when the worker started (time.perf_counter()), the CPU time its threads used, and
+    # whether it ran as a guest: how the run used the cores (the benchmark)
     started: float = 0.0
-    ended: float = 0.0
     cpu_seconds: float | None = None
     guest: bool = False
 
@@ -104,13 +103,12 @@ def run_chapter(chapter: str, project: Project, log: logging.Logger = LOG,
         result = json.loads((out / "result.json").read_text())
         if "error" in result:
             raise SnippetError(result["error"])
-        ended = time.perf_counter()
-        seconds = ended - started
+        seconds = time.perf_counter() - started
         # "seconds" is a measurement (the `measured` pattern): never compared, but committed
         # with the outputs, so a fresh clone knows which chapters to start first.
         run = Run({"chapter": chapter, "digest": digest(inputs), "inputs": inputs,
                    "sections": result["sections"], "seconds": round(seconds, 1)},
-                  seconds=seconds, started=started, ended=ended,
+                  seconds=seconds, started=started,
                   cpu_seconds=result.get("cpu_seconds"), guest=guest)
         for section in result["sections"]:
             for figure in section["figures"]:
