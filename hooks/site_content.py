@@ -77,12 +77,24 @@ def footer(chapter: str, manifest: dict, link, project: Project, how_it_works: s
             "\n\n    ```sh\n"
             + "".join(f"    {line}\n" for line in numerics.export_lines(threads))
             + f"    python {chapter}.py\n    ```\n")
-        if "networks.py" in needed:  # it trains networks, whose matrix products are MKL's
-            text += (
-                "\n    On an AMD processor the networks train other weights than this "
-                "page's: MKL there ignores `MKL_CBWR=AVX2` and picks its own code path (see "
-                f"[How this site works]({how_it_works}#same-bits-on-another-machine)).\n")
+        if chapter in project.config.machine_dependent:
+            text += machine_dependence(manifest, project.config, how_it_works)
     return text
+
+
+def machine_dependence(manifest: dict, config, how_it_works: str) -> str:
+    """What a reader on another processor gets, for a chapter whose numbers no pin fixes
+    everywhere (the networks: MKL ignores MKL_CBWR=AVX2 on AMD processors)."""
+    unpinned = manifest.get("unpinned")
+    where = (f"This page's run had a pin that did not take ({'; '.join(unpinned)}): on a "
+             "processor where every pin takes, such as an Intel Xeon, the networks train "
+             "other weights" if unpinned else
+             "On an AMD processor the networks train other weights than this page's: MKL "
+             "there ignores `MKL_CBWR=AVX2` and picks its own code path")
+    return (f"\n    {where}, so the numbers differ a little. The tests accept such a run if "
+            f"its accuracies are within {config.machine_tolerance:g} of this page's and its "
+            f"counts within {config.machine_count_tolerance:.0%} (see "
+            f"[How this site works]({how_it_works}#same-bits-on-another-machine)).\n")
 
 
 def listing(items: list[str]) -> str:
@@ -140,7 +152,16 @@ def site_directives(project: Project) -> dict:
         "leaderboard": lambda: leaderboard(project),
         "course_cards": lambda: course_cards(project),
         "error_explorer": lambda name, chapter: error_explorer(name, chapter, project),
+        "engine_option": lambda name, spec="g": engine_option(name, spec, project),
     }
+
+
+def engine_option(name: str, spec: str, project: Project) -> str:
+    """One of the engine's options as the project sets it (pyproject.toml), formatted."""
+    key = name.replace("-", "_")
+    if key not in type(project.config).__dataclass_fields__:
+        raise SnippetError(f"engine_option({name!r}): the engine has no such option")
+    return format(getattr(project.config, key), spec)
 
 
 def versions(project: Project) -> str:

@@ -36,21 +36,16 @@ from snippet_engine.sections import parse_sections  # noqa: E402
 
 CHAPTER = "convolutional-network"
 TRAIN = '''
-import ctypes
 import hashlib
 import json
+
+from snippet_engine.numerics import mkl_branch
 
 x_train, y_train = x_train[:{images}], y_train[:{images}]
 trained, history, _ = train(simple, x_train, y_train, seed=0, epochs=1,
                             batch_size=32, validation_data=(x_test, y_test))
 weights = hashlib.sha256(b"".join(w.tobytes() for w in trained.get_weights()))
-try:  # the branch MKL runs, which MKL_CBWR only requests
-    get = ctypes.CDLL(os.path.join(os.path.dirname(torch.__file__), "lib",
-                                   "libtorch_cpu.so")).mkl_serv_cbwr_get
-    get.argtypes, get.restype = [ctypes.c_int], ctypes.c_int
-    branch = get(1)
-except (OSError, AttributeError):  # another build of PyTorch, without MKL
-    branch = None
+branch = mkl_branch(torch)  # the branch MKL runs, which MKL_CBWR only requests
 print(json.dumps({{"metrics": {{k: v[0] for k, v in history.items()}},
                   "mkl_branch": branch, "weights": weights.hexdigest()}}))
 '''

@@ -3,6 +3,14 @@
 Printed text and integers must match exactly, floats within ``tolerance`` (relative),
 figures byte for byte, exported files byte for byte. Values whose name matches ``measured``
 (wall-clock seconds) are measurements, not results: they only have to be numbers.
+
+One exception: a chapter the project lists as ``machine-dependent``, run where a pin took
+and frozen where it did not, or the other way round (their ``unpinned`` lists differ), ran
+other machine code, and a network trained so ends on other weights. Such a run is compared
+for its shape (sections, printed lines, value names, figures, exported sizes) and its
+numbers within ``machine-tolerance`` (floats, absolute) and ``machine-count-tolerance``
+(integers, relative); text values (a hash, say) and the figures' bytes cannot be compared.
+Its exact comparison is left to a run on a processor like the freezing one's.
 """
 
 from __future__ import annotations
@@ -28,6 +36,10 @@ def compare(frozen: dict, frozen_dir: Path, fresh, config: Config,
     new = {s["name"]: s for s in fresh.manifest["sections"]}
     if list(old) != list(new):
         problems.append(f"{chapter}: sections {list(old)} are now {list(new)}")
+    other_code = other_machine_code(frozen, fresh.manifest)
+    if other_code and chapter in config.machine_dependent:
+        return problems + _within_machine_tolerance(chapter, old, new, fresh, config,
+                                                    project_root or frozen_dir.parent.parent)
     for name in [n for n in old if n in new]:
         a, b = old[name], new[name]
         at = f"{chapter}:{name}"
@@ -49,7 +61,72 @@ def compare(frozen: dict, frozen_dir: Path, fresh, config: Config,
         path = (project_root or frozen_dir.parent.parent) / name
         if not path.exists() or path.read_bytes() != data:
             problems.append(f"{chapter}: the exported {name} differs from the project's")
+    if other_code and problems:
+        problems.append(f"{chapter}: {other_code}; if no pin can give its results on every "
+                        "processor, list it in machine-dependent")
     return problems
+
+
+def other_machine_code(frozen: dict, fresh: dict) -> str | None:
+    """Why two runs of a chapter used other machine code (None: the same pins took)."""
+    was, now = frozen.get("unpinned", []), fresh.get("unpinned", [])
+    if was == now:
+        return None
+    said = lambda pins: "; ".join(pins) or "every pin took"  # noqa: E731
+    return f"this run's processor ran other machine code ({said(now)}; frozen: {said(was)})"
+
+
+def _within_machine_tolerance(chapter: str, old: dict, new: dict, fresh, config: Config,
+                              root: Path) -> list[str]:
+    problems = []
+    for name in [n for n in old if n in new]:
+        a, b = old[name], new[name]
+        at = f"{chapter}:{name}"
+        lines = len(a["stdout"].splitlines()), len(b["stdout"].splitlines())
+        if lines[0] != lines[1]:
+            problems.append(f"{at}: printed {lines[1]} lines, not {lines[0]}\n"
+                            f"{diff(a['stdout'], b['stdout'])}")
+        if a["values"].keys() != b["values"].keys():
+            problems.append(f"{at}: values {sorted(a['values'])} are now {sorted(b['values'])}")
+        for key in sorted(a["values"].keys() & b["values"].keys()):
+            if not near(a["values"][key], b["values"][key], config, key):
+                problems.append(f"{at}: value {key} was {a['values'][key]!r}, now "
+                                f"{b['values'][key]!r}: beyond the machine tolerance")
+        if a["figures"] != b["figures"]:
+            problems.append(f"{at}: figures {a['figures']} are now {b['figures']}")
+    for name, data in sorted(fresh.exports.items()):
+        path = root / name
+        if not path.exists() or path.stat().st_size != len(data):
+            problems.append(f"{chapter}: the exported {name} is not the size of the "
+                            "project's")
+    return problems
+
+
+def near(a, b, config: Config, name: str = "") -> bool:
+    """``same``, loosened for a run on other machine code (see the module's docstring)."""
+    if name and config.is_measured(name):
+        return isinstance(a, (int, float)) and isinstance(b, (int, float))
+    if isinstance(a, dict) and "table" in a and isinstance(b, dict) and "table" in b:
+        a, b = a["table"], b["table"]
+        if a["columns"] != b["columns"] or a["index"] != b["index"]:
+            return False
+        return len(a["rows"]) == len(b["rows"]) and all(
+            near(x, y, config, column)
+            for row_a, row_b in zip(a["rows"], b["rows"])
+            for x, y, column in zip(row_a, row_b, a["columns"]))
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, int) and isinstance(b, int):
+        return abs(a - b) <= config.machine_count_tolerance * max(abs(a), abs(b))
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return abs(a - b) <= config.machine_tolerance or (math.isnan(a) and math.isnan(b))
+    if isinstance(a, str) and isinstance(b, str):
+        return True  # a hash of trained weights, a label read off a curve
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(near(x, y, config) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(near(a[k], b[k], config) for k in a)
+    return type(a) is type(b) and a == b
 
 
 def same(a, b, config: Config, name: str = "") -> bool:

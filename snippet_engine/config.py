@@ -19,6 +19,10 @@ options below. Two environment variables override it for one command: ``ENGINE_E
 | | lacks them): added to ``PYTHONWARNINGS``, ``PYTHONSTARTUP``, ``PYTHONPATH`` | ``[]`` |
 | ``jobs`` | chapters run at once | cores // ``threads`` (at least 1) |
 | ``tolerance`` | relative tolerance for floats; printed text must match exactly | ``1e-9`` |
+| ``machine-dependent`` | chapters whose results no pin fixes on every processor: a run | |
+| | where a pin did not take (``numerics.unpinned``) is compared within the two below | ``[]`` |
+| ``machine-tolerance`` | there: absolute tolerance for floats (accuracies, say) | ``0.0`` |
+| ``machine-count-tolerance`` | there: relative tolerance for integers (error counts) | ``0.0`` |
 | ``measured`` | regex: values (or table columns) whose name matches are timings | ``seconds`` |
 | ``execute`` | ``auto`` (stale chapters), ``never``, ``always`` | ``auto`` |
 | ``format`` | bump when what a run records changes shape: everything re-runs | ``1`` |
@@ -53,6 +57,9 @@ class Config:
     unset_environment: tuple[str, ...] = ()
     jobs: int | None = None  # None: as many as the cores hold at ``threads`` each
     tolerance: float = 1e-9
+    machine_dependent: tuple[str, ...] = ()
+    machine_tolerance: float = 0.0
+    machine_count_tolerance: float = 0.0
     measured: str = "seconds"
     execute: str = "auto"
     format: int = 1
@@ -68,7 +75,7 @@ class Config:
         if unknown:
             raise SnippetError(f"{pyproject}: unknown [tool.snippet_engine] option(s) "
                                f"{', '.join(sorted(unknown))}")
-        for key in ("packages", "data", "unset_environment"):
+        for key in ("packages", "data", "unset_environment", "machine_dependent"):
             if key in options:
                 options[key] = tuple(options[key])
         for key in ("helper_files", "exports"):
@@ -99,6 +106,11 @@ class Config:
             if number < 1 or number != float(value):
                 raise SnippetError(f"{name}={value!r}: use a whole number of at least 1")
             object.__setattr__(self, name, number)
+        for name in ("tolerance", "machine_tolerance", "machine_count_tolerance"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise SnippetError(f"{name.replace('_', '-')}={value!r}: use a number of at "
+                                   "least 0")
         for chapter, count in self.own_threads.items():
             if not isinstance(count, int) or isinstance(count, bool) or count < 1:
                 raise SnippetError(f"own-threads: {chapter} = {count!r}: use a whole number "

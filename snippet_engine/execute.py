@@ -106,9 +106,11 @@ def run_chapter(chapter: str, project: Project, log: logging.Logger = LOG,
         seconds = time.perf_counter() - started
         # "seconds" is a measurement (the `measured` pattern): never compared, but committed
         # with the outputs, so a fresh clone knows which chapters to start first.
-        run = Run({"chapter": chapter, "digest": digest(inputs), "inputs": inputs,
-                   "sections": result["sections"], "seconds": round(seconds, 1)},
-                  seconds=seconds, started=started,
+        manifest = {"chapter": chapter, "digest": digest(inputs), "inputs": inputs,
+                    "sections": result["sections"], "seconds": round(seconds, 1)}
+        if result.get("unpinned"):  # recorded only where a pin did not take
+            manifest["unpinned"] = result["unpinned"]
+        run = Run(manifest, seconds=seconds, started=started,
                   cpu_seconds=result.get("cpu_seconds"), guest=guest)
         for section in result["sections"]:
             for figure in section["figures"]:

@@ -14,10 +14,18 @@ algebra into a different model. Two things decide those bits:
 
 Both work only if set before NumPy is first imported, so they are set in the environment of
 the worker process that runs a chapter (``worker_environment``), and checked inside it.
+
+One pin cannot be checked in advance, nor made to take: MKL honours ``MKL_CBWR`` only on
+processors it supports that branch on (``AVX2`` on an Intel Xeon; on an AMD EPYC it runs its
+automatic choice). A run where a pin did not take is not refused, since a reader on such a
+processor must still be able to run the chapter: ``unpinned`` names what did not take, the
+run records it, and the comparison knows that the run used other machine code.
 """
 
 from __future__ import annotations
 
+import ctypes
+import os
 import platform
 import sys
 from pathlib import Path
@@ -31,6 +39,10 @@ PINNED_MACHINE_CODE = {
     "MKL_CBWR": "AVX2",
 }
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+# MKL's code branches (mkl_cbwr.h): what MKL_CBWR requests, what mkl_cbwr_get reports
+MKL_BRANCHES = {"OFF": 1, "AUTO": 2, "COMPATIBLE": 3, "SSE2": 4, "SSSE3": 6, "SSE4_1": 7,
+                "SSE4_2": 8, "AVX": 9, "AVX2": 10, "AVX512_MIC": 11, "AVX512": 12,
+                "AVX512_MIC_E1": 13, "AVX512_E1": 14}
 
 
 def x86() -> bool:
@@ -88,6 +100,33 @@ def problems(threads: int, own: int | None = None) -> list[str]:
             if capability != "AVX2":
                 found.append(f"PyTorch uses {capability} kernels")
     return found
+
+
+def mkl_branch(torch) -> int | None:
+    """The branch MKL runs in this process (``MKL_CBWR`` only requests one), read from the
+    MKL that PyTorch links statically; None for a PyTorch built without MKL."""
+    try:
+        library = ctypes.CDLL(str(Path(torch.__file__).parent / "lib" / "libtorch_cpu.so"))
+        get = library.mkl_serv_cbwr_get
+    except (OSError, AttributeError):
+        return None
+    get.argtypes, get.restype = [ctypes.c_int], ctypes.c_int
+    return get(1)  # MKL_CBWR_BRANCH: the branch alone, without the strict flag
+
+
+def unpinned(environ=os.environ) -> list[str]:
+    """The pins set in this process that its processor does not honour (empty: all took).
+    Only MKL's can fail so, and only once PyTorch, which carries MKL, is imported."""
+    requested = environ.get("MKL_CBWR")
+    torch = sys.modules.get("torch")
+    if not requested or torch is None:
+        return []
+    branch = mkl_branch(torch)
+    wanted = MKL_BRANCHES.get(requested.split(",")[0].strip().upper())
+    if branch is None or branch == wanted:
+        return []
+    name = next((k for k, v in MKL_BRANCHES.items() if v == branch), str(branch))
+    return [f"MKL_CBWR={requested} runs as {name}"]
 
 
 def _is_pytorchs(lib: dict) -> bool:

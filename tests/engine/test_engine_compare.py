@@ -2,6 +2,7 @@
 alters what is frozen (or the script) and expects the check to say so, in one readable line."""
 
 import copy
+import dataclasses
 import json
 import math
 import shutil
@@ -10,7 +11,7 @@ import pytest
 from engine_support import CHAPTERS, copy_project, edit, load_manifest, save_manifest, section
 
 from snippet_engine import Config, check_chapters, compare, run_chapters
-from snippet_engine.compare import same
+from snippet_engine.compare import near, same
 
 
 @pytest.fixture(scope="module")
@@ -172,6 +173,130 @@ def test_same_compares_kinds_as_well_as_values():
     assert same({"a": [1.0]}, {"a": [1.0]}, config) and not same({"a": 1}, {"b": 1}, config)
     assert same(1.0, 2.0, config, "fit_seconds") and not same(1.0, "x", config, "fit_seconds")
     assert not same(math.inf, 1.0, config)
+
+
+# ------------------------------------------- a run on other machine code (a pin did not take)
+
+UNPINNED = ["MKL_CBWR=AVX2 runs as AUTO"]
+
+
+def loosened(frozen, chapters=("printing", "helped")):
+    """The fixture's configuration with chapters listed as machine-dependent."""
+    return dataclasses.replace(frozen.config, machine_dependent=tuple(chapters),
+                               machine_tolerance=0.01, machine_count_tolerance=0.2)
+
+
+def elsewhere(frozen, fresh, chapter, manifest, config, root=None):
+    """compare() as if the frozen run had had a pin that did not take, and this one not."""
+    manifest["unpinned"] = UNPINNED
+    return compare(manifest, frozen.outputs / chapter, fresh[chapter], config,
+                   root or frozen.root)
+
+
+def test_a_machine_dependent_run_on_other_machine_code_is_compared_within_the_tolerances(
+        frozen, fresh):
+    config = loosened(frozen)
+    manifest = altered(frozen, "printing")
+    load = section(manifest, "load")
+    load["values"]["mean"] += 0.009  # within 0.01
+    load["values"]["n_numbers"] = 12  # 10 now: within 20 %
+    load["values"]["label"] = "another label"  # a text value: not comparable
+    load["stdout"] = load["stdout"].replace("mean", "average")  # as many lines
+    section(manifest, "table")["values"]["timings"]["table"]["rows"][0][0] = 0.505
+    assert elsewhere(frozen, fresh, "printing", manifest, config) == []
+
+    load["values"]["mean"] += 0.002  # 0.011 in all
+    load["values"]["n_numbers"] = 13
+    load["stdout"] += "one more line\n"
+    section(manifest, "table")["values"]["timings"]["table"]["rows"][0][0] = 0.6
+    found = elsewhere(frozen, fresh, "printing", manifest, config)
+    assert [p.split(" was")[0].split("\n")[0] for p in found] == [
+        "printing:load: printed 1 lines, not 2",
+        "printing:load: value mean", "printing:load: value n_numbers",
+        "printing:table: value timings"]
+    assert all(p.endswith("beyond the machine tolerance") for p in found[1:])
+
+
+def test_a_machine_dependent_run_must_keep_its_shape(frozen, fresh):
+    config = loosened(frozen, ["drawing", "printing"])
+    manifest = altered(frozen, "drawing")
+    section(manifest, "lines")["figures"] = ["lines-1"]
+    manifest["sections"][1]["name"] = "dots"
+    found = elsewhere(frozen, fresh, "drawing", manifest, config)
+    assert "drawing: sections ['lines', 'dots'] are now ['lines', 'scatter']" in found
+    assert "drawing:lines: figures ['lines-1'] are now ['lines-1', 'lines-2']" in found
+
+    manifest = altered(frozen, "printing")
+    section(manifest, "load")["values"]["gone"] = 1.0
+    assert elsewhere(frozen, fresh, "printing", manifest, config) == [
+        "printing:load: values ['gone', 'label', 'mean', 'n_numbers'] are now "
+        "['label', 'mean', 'n_numbers']"]
+
+    manifest = altered(frozen, "printing")
+    manifest["digest"] = "0" * 64  # stale is stale, on any processor
+    assert elsewhere(frozen, fresh, "printing", manifest, config)[0].startswith(
+        "printing: frozen outputs are stale")
+
+
+def test_a_machine_dependent_run_exports_a_file_of_the_same_size(frozen, fresh, tmp_path):
+    config = loosened(frozen)
+    root = tmp_path / "root"
+    (root / "models").mkdir(parents=True)
+    made = (frozen.root / "models" / "made.json").read_text()
+    (root / "models" / "made.json").write_text(made.replace("3", "4"))  # other bytes
+    assert elsewhere(frozen, fresh, "helped", altered(frozen, "helped"), config, root) == []
+    (root / "models" / "made.json").write_text(made + " ")
+    assert elsewhere(frozen, fresh, "helped", altered(frozen, "helped"), config, root) == [
+        "helped: the exported models/made.json is not the size of the project's"]
+
+
+def test_a_chapter_not_listed_is_compared_exactly_and_told_why_it_may_differ(frozen, fresh):
+    manifest = altered(frozen, "printing")
+    assert elsewhere(frozen, fresh, "printing", manifest, frozen.config) == []  # same bits
+    section(manifest, "load")["values"]["mean"] += 0.001
+    found = elsewhere(frozen, fresh, "printing", manifest, frozen.config)
+    assert found[0].startswith("printing:load: value mean was")
+    assert found[1] == (
+        "printing: this run's processor ran other machine code (every pin took; frozen: "
+        "MKL_CBWR=AVX2 runs as AUTO); if no pin can give its results on every processor, "
+        "list it in machine-dependent")
+
+
+def test_near_loosens_numbers_only():
+    config = Config(machine_tolerance=0.01, machine_count_tolerance=0.1)
+    assert near(0.99, 0.999, config) and not near(0.99, 1.001, config)
+    assert near(100, 110, config) and not near(100, 112, config) and near(0, 0, config)
+    assert not near(True, False, config) and not near(True, 1, config)
+    assert near("1ec4…", "1a52…", config) and not near("x", 1, config)
+    assert near([1.0, 100], [1.005, 95], config) and not near([1.0], [1.0, 2.0], config)
+    assert near({"a": 1.0}, {"a": 1.001}, config) and not near({"a": 1}, {"b": 1}, config)
+    assert near(1.0, 50.0, config, "fit_seconds") and not near(1.0, None, config, "seconds")
+    exact = Config()
+    assert not near(0.99, 0.991, exact) and not near(88, 83, exact) and near(5, 5, exact)
+
+
+def test_a_notebook_on_other_machine_code_is_compared_with_the_scripts_fresh_run(project):
+    """Where a pin did not take, the frozen text is not what a notebook there prints; what
+    the script just printed on the same processor is."""
+    import re
+
+    edit(project.root / "pyproject.toml", "[tool.snippet_engine]",
+         "[tool.snippet_engine]\nmachine-dependent = [\"printing\"]\n"
+         "machine-tolerance = 0.01\nmachine-count-tolerance = 0.2")
+    manifest = load_manifest(project, "printing")
+    manifest["unpinned"] = UNPINNED
+    load = section(manifest, "load")
+    load["stdout"] = re.sub(r"mean \S+", "mean 5.7031", load["stdout"])
+    load["values"]["mean"] += 0.0031
+    save_manifest(project, "printing", manifest)
+
+    found = check_chapters(project, ["printing"], notebooks=True)
+
+    assert found == {"printing": []}
+    manifest["unpinned"] = []  # the same pins: the notebook must print the frozen text
+    save_manifest(project, "printing", manifest)
+    found = check_chapters(project, ["printing"], notebooks=True)["printing"]
+    assert any(p.startswith("printing.ipynb: cell load printed other lines") for p in found)
 
 
 # ----------------------------------------------------------------- check_chapters, end to end

@@ -21,6 +21,9 @@ own-threads = { training = 2 }
 unset-environment = ["MNIST_NPZ", "HOME_DATA"]
 jobs = 3
 tolerance = 1e-6
+machine-dependent = ["training"]
+machine-tolerance = 0.01
+machine-count-tolerance = 0.2
 measured = "seconds|_ms$"
 execute = "never"
 format = 4
@@ -54,6 +57,7 @@ def test_every_documented_option_is_read(tmp_path):
         helper_files={"net": ("models/net.json", "models/net.bin")},
         exports={"training": ("models/net.json",)}, threads=1, own_threads={"training": 2},
         unset_environment=("MNIST_NPZ", "HOME_DATA"), jobs=3, tolerance=1e-6,
+        machine_dependent=("training",), machine_tolerance=0.01, machine_count_tolerance=0.2,
         measured="seconds|_ms$", execute="never", format=4, svg_salt="salty")
 
 
@@ -122,6 +126,8 @@ def test_bad_overrides_are_refused_with_a_clear_message(tmp_path, variable, valu
     ("threads = 0", "threads=0: use a whole number of at least 1"),
     ("own-threads = { training = 0 }", "own-threads: training = 0: use a whole number"),
     ('own-threads = { training = "2" }', "own-threads: training = '2': use a whole number"),
+    ("machine-tolerance = -0.1", "machine-tolerance=-0.1: use a number of at least 0"),
+    ('machine-count-tolerance = "10%"', "machine-count-tolerance='10%': use a number of"),
 ])
 def test_bad_options_in_the_table_are_refused(tmp_path, line, complaint):
     path = write_pyproject(tmp_path, f"[tool.snippet_engine]\n{line}\n")

@@ -9,6 +9,7 @@ import dataclasses
 import importlib.util
 import re
 import shlex
+from pathlib import Path
 
 import pytest
 from engine_support import cpu_flags, snapshot, write_chapter, x86
@@ -152,3 +153,55 @@ def test_a_chapter_may_set_pytorchs_thread_count_in_its_code_where_declared(proj
             "PyTorch runs 1 threads, not 3, the count [tool.snippet_engine] own-threads "
             "declares for this chapter")):
         run_chapter("torch-threads", other)
+
+
+def cpu_vendor() -> str:
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return ""
+    return next((line.split(":", 1)[1].strip() for line in text.splitlines()
+                 if line.startswith("vendor_id")), "")
+
+
+MATRIX_PRODUCT = '''
+# --8<-- [start:product]
+import torch
+
+print(float((torch.ones(64, 64) @ torch.ones(64, 64)).sum()))
+# --8<-- [end:product]
+'''
+
+
+@pytest.mark.skipif(not x86() or importlib.util.find_spec("torch") is None,
+                    reason="MKL's branches are x86-64's; PyTorch carries MKL")
+@pytest.mark.parametrize("branch", ["AVX2", "COMPATIBLE"])
+def test_a_run_records_the_mkl_branch_its_processor_did_not_honour(project, monkeypatch,
+                                                                     branch):
+    """MKL honours MKL_CBWR=AVX2 on Intel processors and runs its automatic choice on AMD
+    ones (measured on a Xeon and an EPYC); COMPATIBLE it honours on both. The run is not
+    refused (a reader on that processor must run the chapter): its manifest says so."""
+    write_chapter(project, "mkl-chapter", MATRIX_PRODUCT)
+    pins_with(monkeypatch, MKL_CBWR=branch)
+    manifest = run_chapter("mkl-chapter", project).manifest
+    assert manifest["sections"][0]["stdout"] == "262144.0\n"
+    if branch == "AVX2" and cpu_vendor() == "AuthenticAMD":
+        assert manifest["unpinned"] == ["MKL_CBWR=AVX2 runs as AUTO"]
+    elif cpu_vendor() in ("AuthenticAMD", "GenuineIntel"):
+        assert "unpinned" not in manifest
+    else:
+        pytest.skip(f"no measurement of MKL on a {cpu_vendor() or 'processor of unknown make'}")
+
+
+def test_unpinned_asks_mkl_only_where_pytorch_is_loaded_and_a_branch_requested(monkeypatch):
+    monkeypatch.setattr(numerics, "mkl_branch", lambda torch: 2)  # AUTO
+    monkeypatch.delitem(numerics.sys.modules, "torch", raising=False)
+    assert numerics.unpinned({"MKL_CBWR": "AVX2"}) == []  # no PyTorch, no MKL
+    monkeypatch.setitem(numerics.sys.modules, "torch", object())
+    assert numerics.unpinned({}) == []
+    assert numerics.unpinned({"MKL_CBWR": "AVX2"}) == ["MKL_CBWR=AVX2 runs as AUTO"]
+    assert numerics.unpinned({"MKL_CBWR": "auto"}) == []
+    monkeypatch.setattr(numerics, "mkl_branch", lambda torch: 10)
+    assert numerics.unpinned({"MKL_CBWR": "AVX2,STRICT"}) == []
+    monkeypatch.setattr(numerics, "mkl_branch", lambda torch: None)  # built without MKL
+    assert numerics.unpinned({"MKL_CBWR": "AVX2"}) == []
