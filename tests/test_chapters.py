@@ -1,9 +1,10 @@
 """Every chapter script, run afresh once, gives exactly what its page shows.
 
 One run per chapter proves three things (see snippet_engine/check.py): the frozen outputs
-are current (text and integers exact, floats within the tolerance, figures byte for byte),
-the run is deterministic (the frozen outputs came from an earlier run), and the `.py`
-download runs on its own: the engine runs it in a fresh process, in a folder holding only
+are current (text and integers exact, floats within the tolerance, figures byte for byte;
+a network chapter run where a pin did not take, within the machine tolerances: see How this
+site works), the run is deterministic (the frozen outputs came from an earlier run), and the
+`.py` download runs on its own: the engine runs it in a fresh process, in a folder holding only
 what the page offers for download and data/mnist.npz. The `.ipynb` download is executed too,
 as soon as its chapter has run, in a worker beside the chapters' (its models are cached by
 then), and must print what the page shows.
