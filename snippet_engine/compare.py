@@ -102,8 +102,18 @@ def _within_machine_tolerance(chapter: str, old: dict, new: dict, fresh, config:
     return problems
 
 
+def same(a, b, config: Config, name: str = "") -> bool:
+    """Whether a fresh value is the frozen one: floats within ``tolerance``, else equal."""
+    return _alike(a, b, config, name, _exactly)
+
+
 def near(a, b, config: Config, name: str = "") -> bool:
     """``same``, loosened for a run on other machine code (see the module's docstring)."""
+    return _alike(a, b, config, name, _nearly)
+
+
+def _alike(a, b, config: Config, name: str, alike_scalars) -> bool:
+    """Two values the same shape, their scalars alike (timings only numbers), recursively."""
     if name and config.is_measured(name):
         return isinstance(a, (int, float)) and isinstance(b, (int, float))
     if isinstance(a, dict) and "table" in a and isinstance(b, dict) and "table" in b:
@@ -111,9 +121,25 @@ def near(a, b, config: Config, name: str = "") -> bool:
         if a["columns"] != b["columns"] or a["index"] != b["index"]:
             return False
         return len(a["rows"]) == len(b["rows"]) and all(
-            near(x, y, config, column)
+            _alike(x, y, config, column, alike_scalars)
             for row_a, row_b in zip(a["rows"], b["rows"])
             for x, y, column in zip(row_a, row_b, a["columns"]))
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_alike(x, y, config, "", alike_scalars)
+                                        for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_alike(a[k], b[k], config, "", alike_scalars)
+                                            for k in a)
+    return alike_scalars(a, b, config)
+
+
+def _exactly(a, b, config: Config) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=config.tolerance) or (math.isnan(a) and math.isnan(b))
+    return type(a) is type(b) and a == b
+
+
+def _nearly(a, b, config: Config) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
     if isinstance(a, int) and isinstance(b, int):
@@ -122,30 +148,6 @@ def near(a, b, config: Config, name: str = "") -> bool:
         return abs(a - b) <= config.machine_tolerance or (math.isnan(a) and math.isnan(b))
     if isinstance(a, str) and isinstance(b, str):
         return True  # a hash of trained weights, a label read off a curve
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(near(x, y, config) for x, y in zip(a, b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(near(a[k], b[k], config) for k in a)
-    return type(a) is type(b) and a == b
-
-
-def same(a, b, config: Config, name: str = "") -> bool:
-    if name and config.is_measured(name):
-        return isinstance(a, (int, float)) and isinstance(b, (int, float))
-    if isinstance(a, dict) and "table" in a and isinstance(b, dict) and "table" in b:
-        a, b = a["table"], b["table"]
-        if a["columns"] != b["columns"] or a["index"] != b["index"]:
-            return False
-        return len(a["rows"]) == len(b["rows"]) and all(
-            same(x, y, config, column)
-            for row_a, row_b in zip(a["rows"], b["rows"])
-            for x, y, column in zip(row_a, row_b, a["columns"]))
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=config.tolerance) or (math.isnan(a) and math.isnan(b))
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same(x, y, config) for x, y in zip(a, b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k], config) for k in a)
     return type(a) is type(b) and a == b
 
 
