@@ -228,8 +228,14 @@ def busy(run: dict) -> float | None:
 
 
 def _differences(row: dict) -> str:
-    """How many differences a comparison row found, where it found any."""
-    return f": {row['differences']:,} differences" if row.get("differences") else ""
+    """How many differences a comparison row found, where it found any, and which chapters
+    it compared within the machine tolerance (a pin did not take on that processor)."""
+    text = f": {row['differences']:,} differences" if row.get("differences") else ""
+    loosened = row.get("within_machine_tolerance")
+    if loosened:
+        text += (f"; {listing(sorted(loosened))} within the machine tolerance, as "
+                 f"{'; '.join(sorted(set(loosened.values())))}")
+    return text
 
 
 def _or_dash(value) -> str:
