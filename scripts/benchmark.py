@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import snippet_engine as engine  # noqa: E402
-from snippet_engine.compare import other_machine_code  # noqa: E402
+from snippet_engine.compare import loosened as within_tolerance  # noqa: E402
 
 PROJECT = engine.Project(ROOT)
 RESULT = ROOT / "outputs" / "benchmark.json"
@@ -112,9 +112,9 @@ def cold_run(jobs: int, by_chapter: dict, keep_fits: bool,
             frozen = engine.read_manifest(chapter, PROJECT)
             problems += engine.compare(frozen, PROJECT.outputs / chapter, run,
                                        PROJECT.config, ROOT)
-            other_code = other_machine_code(frozen, run.manifest)
-            if other_code and chapter in PROJECT.config.machine_dependent:
-                loosened[chapter] = other_code  # compared within the machine tolerance
+            why = within_tolerance(chapter, frozen, run.manifest, PROJECT.config)
+            if why:
+                loosened[chapter] = why
             # when it ran and how many cores it kept busy: where two workers gain or not
             by_chapter[chapter] = {"seconds": round(run.seconds, 1),
                                    "started": round(run.started - started, 1),
