@@ -23,6 +23,8 @@ options below. Two environment variables override it for one command: ``ENGINE_E
 | | where a pin did not take (``numerics.unpinned``) is compared within the two below | ``[]`` |
 | ``machine-tolerance`` | there: absolute tolerance for floats (accuracies, say) | ``0.0`` |
 | ``machine-count-tolerance`` | there: relative tolerance for integers (error counts) | ``0.0`` |
+| ``checkpoint-after`` | seconds of sections run since the last checkpoint after which the | |
+| | worker saves one (``checkpoints.py``; ``ENGINE_CHECKPOINTS``: a folder, or ``off``) | ``2.0`` |
 | ``measured`` | regex: values (or table columns) whose name matches are timings | ``seconds`` |
 | ``execute`` | ``auto`` (stale chapters), ``never``, ``always`` | ``auto`` |
 | ``format`` | bump when what a run records changes shape: everything re-runs | ``1`` |
@@ -60,6 +62,7 @@ class Config:
     machine_dependent: tuple[str, ...] = ()
     machine_tolerance: float = 0.0
     machine_count_tolerance: float = 0.0
+    checkpoint_after: float = 2.0
     measured: str = "seconds"
     execute: str = "auto"
     format: int = 1
@@ -106,7 +109,8 @@ class Config:
             if number < 1 or number != float(value):
                 raise SnippetError(f"{name}={value!r}: use a whole number of at least 1")
             object.__setattr__(self, name, number)
-        for name in ("tolerance", "machine_tolerance", "machine_count_tolerance"):
+        for name in ("tolerance", "machine_tolerance", "machine_count_tolerance",
+                     "checkpoint_after"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise SnippetError(f"{name.replace('_', '-')}={value!r}: use a number of at "

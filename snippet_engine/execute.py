@@ -28,12 +28,12 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import numerics
+from . import checkpoints, numerics, worker
 from .config import Project, SnippetError
 from .inputs import digest, inputs_of, read_manifest, reader_files, where
 
 LOG = logging.getLogger("snippet_engine")
-WORKER = "import snippet_engine.worker as w; w.main()"
+WORKER = worker.COMMAND
 # Not what a reader's shell has: the caller's choices must not leak into a chapter.
 NOT_PASSED = ("PYTHONWARNINGS", "PYTHONSTARTUP", "PYTHONPATH")
 
@@ -77,9 +77,35 @@ def worker_environment(project: Project, side_by_side: bool = False) -> dict[str
     return env
 
 
+def checkpoint_job(chapter: str, project: Project, inputs: dict, restore: bool) -> dict:
+    """What the worker needs to restore and save checkpoints (``checkpoints.py``)."""
+    folder = checkpoint_folder(project)
+    if folder is None:
+        return {}
+    config = project.config
+    extra = {"pins": numerics.pinned_environment(config.threads),
+             "own_threads": config.own_threads.get(chapter), "svg_salt": config.svg_salt,
+             "processor": numerics.processor()}
+    return {"checkpoints": str(folder), "restore": restore,
+            "checkpoint_after": config.checkpoint_after,
+            "checkpoint_base": checkpoints.base_key(inputs, project.script(chapter).name,
+                                                    extra)}
+
+
+def checkpoint_folder(project: Project) -> Path | None:
+    """Where checkpoints are kept: ``.cache/checkpoints``, or ``ENGINE_CHECKPOINTS`` (a
+    folder, or ``off`` for none)."""
+    chosen = os.environ.get("ENGINE_CHECKPOINTS")
+    if chosen == "off":
+        return None
+    return Path(chosen) if chosen else project.cache / "checkpoints"
+
+
 def run_chapter(chapter: str, project: Project, log: logging.Logger = LOG,
-                side_by_side: bool = False, guest: bool = False) -> Run:
-    """Run every section of a chapter in order in a worker; nothing in the project changes.
+                side_by_side: bool = False, guest: bool = False, restore: bool = True) -> Run:
+    """Run a chapter's sections in order in a worker; nothing in the project changes. The
+    worker first restores the longest unchanged prefix of sections that has a checkpoint,
+    unless ``restore`` is false (every section then runs; checkpoints are still saved).
     ``side_by_side``: other workers share the cores (see ``worker_environment``). ``guest``:
     the worker runs at the lowest CPU priority (niceness 19), so that it takes only the
     time another worker's threads leave idle; nothing it computes depends on it."""
@@ -95,7 +121,8 @@ def run_chapter(chapter: str, project: Project, log: logging.Logger = LOG,
         job = {"script": str(folder / script.name), "where": where(script, project),
                "out": str(out), "threads": project.config.threads,
                "own_threads": project.config.own_threads.get(chapter),
-               "svg_salt": project.config.svg_salt, "guest": guest}
+               "svg_salt": project.config.svg_salt, "guest": guest, "chapter": chapter,
+               **checkpoint_job(chapter, project, inputs, restore)}
         (out / "job.json").write_text(json.dumps(job))
         started = time.perf_counter()
         _start_worker(chapter, [sys.executable, "-c", WORKER, str(out / "job.json")],
@@ -105,9 +132,11 @@ def run_chapter(chapter: str, project: Project, log: logging.Logger = LOG,
             raise SnippetError(result["error"])
         seconds = time.perf_counter() - started
         # "seconds" is a measurement (the `measured` pattern): never compared, but committed
-        # with the outputs, so a fresh clone knows which chapters to start first.
+        # with the outputs, so a fresh clone knows which chapters to start first. Sections
+        # restored from a checkpoint count with the time they took when they ran.
+        whole = seconds + result.get("restored_seconds", 0.0)
         manifest = {"chapter": chapter, "digest": digest(inputs), "inputs": inputs,
-                    "sections": result["sections"], "seconds": round(seconds, 1)}
+                    "sections": result["sections"], "seconds": round(whole, 1)}
         if result.get("unpinned"):  # recorded only where a pin did not take
             manifest["unpinned"] = result["unpinned"]
         run = Run(manifest, seconds=seconds, started=started,
@@ -121,7 +150,9 @@ def run_chapter(chapter: str, project: Project, log: logging.Logger = LOG,
                 raise SnippetError(f"{chapter}: the run did not write {name}, which the "
                                    "project's exports say it makes")
             run.exports[name] = (folder / name).read_bytes()
-    log.info("%s: %d sections in %.1f s", chapter, len(run.manifest["sections"]), run.seconds)
+    restored = result.get("restored", 0)
+    log.info("%s: %d sections in %.1f s%s", chapter, len(run.manifest["sections"]), run.seconds,
+             f" ({restored} restored from a checkpoint)" if restored else "")
     return run
 
 
@@ -199,7 +230,8 @@ def _record_timings(project: Project, state: str, seconds: dict[str, float]) -> 
 
 
 def run_chapters(chapters: list[str], project: Project, *, jobs: int | None = None,
-                 then=None, log: logging.Logger = LOG) -> dict[str, Run | SnippetError]:
+                 then=None, log: logging.Logger = LOG,
+                 restore: bool = True) -> dict[str, Run | SnippetError]:
     """Run chapters, up to ``jobs`` workers' places at once (see ``places``): in ``order``,
     each waiting one starts as soon as its places are free. While a chapter holds several
     places, one waiting one-place chapter runs beside it as its guest (``run_chapter``'s
@@ -208,7 +240,7 @@ def run_chapters(chapters: list[str], project: Project, *, jobs: int | None = No
     its network leaves no idle time, and a guest at the lowest priority beside other work,
     such as the test suite's, waits for CPU time it never gets); when the host ends, the
     next waiting chapter of several places takes its places and its guest, or else the
-    guest keeps one of the places. ``then(chapter, run)``, called as each one finishes, may
+    guest keeps one of the places. ``restore``: see ``run_chapter``. ``then(chapter, run)``, called as each one finishes, may
     return more work for the same places: a callable that keeps its own result (a guest's
     waits for a place). Returns each chapter's run, or the error that stopped it."""
     jobs = jobs or project.config.jobs
@@ -226,7 +258,7 @@ def run_chapters(chapters: list[str], project: Project, *, jobs: int | None = No
             future = pool.submit(work)
         else:
             future = pool.submit(run_chapter, work, project, log, side_by_side,
-                                 guest=guest_of is not None)
+                                 guest=guest_of is not None, restore=restore)
         running[future] = [work, 0 if guest_of else need, guest_of]
         if guest_of:
             running[guest_of][2] = future

@@ -49,6 +49,17 @@ def x86() -> bool:
     return platform.machine() in ("x86_64", "AMD64")
 
 
+def processor() -> str:
+    """The processor's model name (its maker decides which pins take: see ``unpinned``)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def pinned_environment(threads: int) -> dict[str, str]:
     """The variables to set before Python starts, for results that match the frozen ones."""
     pins = dict(PINNED_MACHINE_CODE) if x86() else {}

@@ -24,9 +24,12 @@ import traceback
 import warnings
 from pathlib import Path
 
-from . import capture, figures, numerics
+from . import capture, checkpoints, figures, numerics
 from .config import SnippetError
 from .sections import Section, parse_sections
+
+
+COMMAND = "import snippet_engine.worker as w; w.main()"  # how execute.py starts it
 
 
 def main() -> None:
@@ -39,7 +42,7 @@ def main() -> None:
     try:
         # and the pins this processor did not honour (numerics.unpinned): the run used other
         # machine code than where they all take, which the comparison must know
-        result = {"sections": run(job, out), "unpinned": numerics.unpinned()}
+        result = {**run(job, out), "unpinned": numerics.unpinned()}
     except SnippetError as error:
         result = {"error": str(error)}
     result["cpu_seconds"] = _cpu_seconds()
@@ -59,7 +62,9 @@ def _cpu_seconds() -> float | None:
     return round(usage.ru_utime + usage.ru_stime, 1)
 
 
-def run(job: dict, out: Path) -> list[dict]:
+def run(job: dict, out: Path) -> dict:
+    """Run the chapter's sections, after restoring the longest unchanged prefix of them that
+    has a checkpoint (``checkpoints.py``); checkpoint as the job says."""
     script = Path(job["script"])
     sections = parse_sections(script, job["where"])
     namespace = sys.modules["__main__"].__dict__
@@ -67,6 +72,8 @@ def run(job: dict, out: Path) -> list[dict]:
         del namespace[name]  # the `w` of the command line: the reader's namespace is empty
     namespace.update(__file__=str(script), __doc__=_docstring(script))
     sys.path[0] = str(script.parent)  # as for `python chapter.py`
+    folder = Path.cwd()
+    initial = checkpoints.folder_listing(folder)
 
     import matplotlib
     import numpy  # noqa: F401  (loads OpenBLAS, so that its threads can be checked)
@@ -74,15 +81,60 @@ def run(job: dict, out: Path) -> list[dict]:
     matplotlib.use("Agg", force=True)
     own_threads = job.get("own_threads")  # PyTorch's, set by the chapter's code
     numerics.check(job["threads"], own_threads)
-    records = []
+    store, keys = None, []
+    if job.get("checkpoints"):
+        store = checkpoints.Store(job["checkpoints"], job["chapter"])
+        keys = checkpoints.prefix_keys(job["checkpoint_base"], sections)
+    records, figure_files, restored, restored_seconds = [], {}, 0, 0.0
     with matplotlib.rc_context({"svg.hashsalt": job["svg_salt"]}):
-        for section in sections:
+        if store and job.get("restore", True) and store.latest(keys):
+            started = time.perf_counter()
+            restored = store.latest(keys)
+            try:
+                records, figure_files, restored_seconds = store.restore(
+                    keys[restored - 1], namespace, out, folder)
+            except Exception as error:  # a damaged file, an array pruned by hand...
+                store.path(keys[restored - 1]).unlink(missing_ok=True)
+                _say(f"could not restore the checkpoint after section "
+                     f"'{sections[restored - 1].name}' ({type(error).__name__}: {error}); "
+                     "deleted it, and starting again in a new process")
+                # half-restored state is in this process: start a clean one, same job
+                os.execv(sys.executable, [sys.executable, "-c", COMMAND, sys.argv[-1]])
+            _say(f"restored {restored} of {len(sections)} sections from a checkpoint in "
+                 f"{time.perf_counter() - started:.1f} s (they ran in {restored_seconds:.1f} s)")
+        since, seconds = 0.0, restored_seconds
+        for index in range(restored, len(sections)):
+            section = sections[index]
             started = time.perf_counter()
             records.append(run_section(job, section, namespace, out))
-            print(f"{section.name} ran in {time.perf_counter() - started:.1f} s",
-                  file=sys.__stderr__, flush=True)
+            took = time.perf_counter() - started
+            _say(f"{section.name} ran in {took:.1f} s")
+            since, seconds = since + took, seconds + took
+            for figure in records[-1]["figures"]:
+                for name in (f"{figure}.light.svg", f"{figure}.dark.svg"):
+                    figure_files[name] = (out / name).read_bytes()
+            if store and since >= job["checkpoint_after"]:
+                started = time.perf_counter()
+                try:
+                    store.save(keys[index], namespace, records, figure_files, seconds,
+                               folder, initial)
+                except checkpoints.CannotSave as why:
+                    _say(f"no checkpoint after {section.name} or later: {why}; the sections "
+                         "after the last checkpoint run again on every run")
+                    store = None
+                else:
+                    since = 0.0
+                    _say(f"checkpoint after {section.name} in "
+                         f"{time.perf_counter() - started:.1f} s")
     numerics.check(job["threads"], own_threads)  # again: a section may have imported PyTorch
-    return records
+    if job.get("checkpoints"):
+        checkpoints.Store(job["checkpoints"], job["chapter"]).prune(keys)
+    return {"sections": records, "restored": restored, "restored_seconds": restored_seconds}
+
+
+def _say(line: str) -> None:
+    """One line for the engine's log (the chapter's own output is captured)."""
+    print(line, file=sys.__stderr__, flush=True)
 
 
 def _docstring(script: Path) -> str | None:

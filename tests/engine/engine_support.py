@@ -14,7 +14,7 @@ FIXTURE = HERE / "fixture"
 ROOT = HERE.parent.parent  # the site's own project
 CHAPTERS = ["drawing", "helped", "printing"]
 # Variables that change what the engine does, from the shell of whoever runs the tests.
-ENGINE_VARIABLES = ("ENGINE_EXECUTE", "ENGINE_JOBS", "MODEL_CACHE")
+ENGINE_VARIABLES = ("ENGINE_EXECUTE", "ENGINE_JOBS", "MODEL_CACHE", "ENGINE_CHECKPOINTS")
 
 
 def copy_project(source: Path, target: Path) -> Project:

@@ -314,7 +314,7 @@ def pretend_runs(seconds: dict[str, float], default: float):
     and the record it fills: each chapter's [start, end] and the chapters run as guests."""
     spans, guests, lock = {}, set(), threading.Lock()
 
-    def pretend(chapter, project, log, side_by_side, guest=False):
+    def pretend(chapter, project, log, side_by_side, guest=False, restore=True):
         with lock:
             spans[chapter] = [time.monotonic(), None]
             if guest:

@@ -1,0 +1,352 @@
+"""Sections remembered: a re-run restores what has not changed and runs only the rest.
+
+So that a chapter's code can be plain library code (``model.fit(X, y)``, with no caching
+call), the worker remembers the chapter's state between runs. After a section, once the
+sections run since the last checkpoint took ``checkpoint-after`` seconds or more, it saves a
+checkpoint keyed by the code (and first line) of that section and of every section before
+it, and by everything else that can change what they computed: the chapter's other inputs
+(its helpers, the data, the versions, the thread count: ``inputs_of`` without the script),
+the pinned machine code, the processor, the SVG salt and the engine's own code that records
+a run. A later run restores the longest prefix of unchanged sections that has a checkpoint
+and runs the sections after it; editing the last section re-runs that section alone.
+
+A checkpoint holds:
+
+- the namespace: every name the sections bound, pickled with cloudpickle. Functions the
+  chapter defines are saved by value and bound again to the chapter's namespace (so they
+  see its later globals, as in a run from the start); NumPy arrays of 1 MB or more are
+  stored once, by content, under ``arrays/`` (shared by every checkpoint and chapter);
+- the state outside the namespace that one section can change and a later one read:
+  Python's and NumPy's global random generators, ``os.environ``, ``sys.path``, the working
+  directory, matplotlib's rcParams, NumPy's print options, scikit-learn's and pandas'
+  options, and the files the sections wrote in the reader's folder (a closed file object
+  that a ``with open(...) as f:`` block leaves comes back closed, without its name);
+- what the restored sections recorded (printed text, values, figures) and how long they
+  took, so that a page shows the times of the real run.
+
+What cannot be restored is not guessed at. Once a chapter has imported a library that keeps
+state of its own outside the namespace (PyTorch, Keras, TensorFlow, JAX: their random
+generators, layer-name counters, thread settings), no later checkpoint is saved; a namespace
+that cannot be pickled (an open file, a generator) ends the chapter's checkpoints too. The
+log says which and why; the sections after the last checkpoint then run on every re-run.
+A restored array is a copy: one that was a view of another is no longer.
+
+Checkpoints hold pickles, which run code when loaded: load only those this machine wrote
+(``.cache/`` is never committed).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import io
+import json
+import marshal
+import os
+import pickle
+import random
+import sys
+import time
+import types
+from pathlib import Path
+
+# Libraries whose state (random generators, counters, threads) a namespace does not hold.
+STATE_OUTSIDE = ("torch", "keras", "tensorflow", "jax")
+ARRAY_BYTES = 1 << 20  # arrays this large are stored once, by content
+ENGINE_CODE = ("worker.py", "capture.py", "figures.py", "checkpoints.py", "sections.py")
+KEEP_UNUSED_ARRAYS_S = 600  # an array no checkpoint names yet may be a run's, still saving
+
+
+class CannotSave(Exception):
+    """This chapter's state cannot be checkpointed from here on; the message says why."""
+
+
+def base_key(inputs: dict, script: str, extra: dict) -> str:
+    """What every prefix key shares: the inputs but the script itself, and ``extra`` (the
+    pins, the processor, the salt...), with the engine code that records a run."""
+    others = dict(inputs, files={k: v for k, v in inputs["files"].items() if k != script})
+    here = Path(__file__).parent
+    engine = {name: hashlib.sha256((here / name).read_bytes()).hexdigest()
+              for name in ENGINE_CODE}
+    material = json.dumps([others, extra, engine], sort_keys=True)
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def prefix_keys(base: str, sections) -> list[str]:
+    """``keys[i]``: the key of the state after sections ``0..i``."""
+    keys, running = [], hashlib.sha256(base.encode())
+    for section in sections:
+        running.update(json.dumps([section.name, section.line, section.code]).encode())
+        keys.append(running.copy().hexdigest()[:40])
+    return keys
+
+
+class Store:
+    """A chapter's checkpoints in ``root/<chapter>/``, arrays in ``root/arrays/``."""
+
+    def __init__(self, root: Path | str, chapter: str):
+        self.root = Path(root)
+        self.folder = self.root / chapter
+        self.arrays = self.root / "arrays"
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{key}.pkl"
+
+    def latest(self, keys: list[str]) -> int:
+        """How many sections the longest saved prefix holds (0: none)."""
+        return next((i + 1 for i in reversed(range(len(keys))) if self.path(keys[i]).exists()),
+                    0)
+
+    def save(self, key: str, namespace: dict, records: list[dict], figures: dict[str, bytes],
+             seconds: float, folder: Path, initial: dict) -> None:
+        """Checkpoint the state after the sections of ``records`` (raises ``CannotSave``)."""
+        outside = [name for name in STATE_OUTSIDE if name in sys.modules]
+        if outside:
+            raise CannotSave(f"{outside[0]} is imported, and keeps state of its own that a "
+                             "checkpoint cannot hold")
+        names = {k: v for k, v in namespace.items()
+                 if not (k.startswith("__") and k.endswith("__"))}
+        head = {"outside": outside_state(folder), "files": written_files(folder, initial),
+                "records": records, "figures": figures, "seconds": seconds}
+        buffer = io.BytesIO()
+        pickle.dump(head, buffer, protocol=5)
+        pickler = _Pickler(buffer, self.arrays)
+        try:
+            pickler.dump(names)
+        except Exception as error:  # what pickling raises is any type: say it, go on
+            raise CannotSave(f"the namespace cannot be pickled ({type(error).__name__}: "
+                             f"{str(error)[:200]})") from None
+        self.folder.mkdir(parents=True, exist_ok=True)
+        partial = self.path(key).with_suffix(".partial")
+        partial.write_bytes(buffer.getvalue())
+        os.replace(partial, self.path(key))
+        self.path(key).with_suffix(".arrays").write_text(json.dumps(sorted(pickler.stored)))
+
+    def restore(self, key: str, namespace: dict, out: Path, folder: Path):
+        """Put back the state saved under ``key``; return its records, figures, seconds."""
+        with self.path(key).open("rb") as file:
+            head = pickle.load(file)
+            restore_outside(head["outside"], folder)
+            restore_files(folder, head["files"])
+            names = _Unpickler(file, self.arrays).load()
+        for name in [n for n in namespace if not (n.startswith("__") and n.endswith("__"))]:
+            del namespace[name]
+        namespace.update(names)
+        for name, data in head["figures"].items():
+            (out / name).write_bytes(data)
+        return head["records"], head["figures"], head["seconds"]
+
+    def prune(self, keys: list[str]) -> None:
+        """Drop this chapter's checkpoints of code that is gone, and arrays that no
+        checkpoint of any chapter names (unless new: a run beside this one may be saving)."""
+        wanted = set(keys)
+        for path in self.folder.glob("*.pkl"):
+            if path.stem not in wanted:
+                path.unlink(missing_ok=True)
+                path.with_suffix(".arrays").unlink(missing_ok=True)
+        named = set()
+        for listing in self.root.glob("*/*.arrays"):
+            try:
+                named |= set(json.loads(listing.read_text()))
+            except (OSError, ValueError):
+                return  # being written: prune another time
+        now = time.time()
+        for path in self.arrays.glob("*.npy"):
+            try:
+                if path.stem not in named and now - path.stat().st_mtime > KEEP_UNUSED_ARRAYS_S:
+                    path.unlink()
+            except FileNotFoundError:
+                pass
+
+
+def _portable(path: str, folder: Path) -> str:
+    """A path in this run's reader folder as ``{folder}/...``: the next run has another."""
+    try:
+        inside = Path(path).relative_to(folder)
+    except ValueError:
+        return path
+    return "{folder}" + ("" if inside == Path() else "/" + inside.as_posix())
+
+
+def _local(path: str, folder: Path) -> str:
+    return str(folder) + path.removeprefix("{folder}") if path.startswith("{folder}") else path
+
+
+def outside_state(folder: Path) -> dict:
+    import matplotlib
+    import numpy as np
+
+    state = {"environ": dict(os.environ), "path": [_portable(p, folder) for p in sys.path],
+             "cwd": _portable(os.getcwd(), folder),
+             "random": random.getstate(), "numpy_random": np.random.get_state(),
+             "printoptions": np.get_printoptions(), "rcParams": dict(matplotlib.rcParams)}
+    if "sklearn" in sys.modules:
+        state["sklearn"] = sys.modules["sklearn"].get_config()
+    if "pandas" in sys.modules:
+        try:
+            from pandas._config import config as pandas_config
+        except ImportError as error:
+            raise CannotSave(f"pandas' options cannot be read ({error})") from None
+        state["pandas"] = copy.deepcopy(pandas_config._global_config)
+    return state
+
+
+def restore_outside(state: dict, folder: Path) -> None:
+    import matplotlib
+    import numpy as np
+
+    os.environ.clear()
+    os.environ.update(state["environ"])
+    sys.path[:] = [_local(p, folder) for p in state["path"]]
+    os.chdir(_local(state["cwd"], folder))
+    random.setstate(state["random"])
+    np.random.set_state(state["numpy_random"])
+    np.set_printoptions(**state["printoptions"])
+    dict.update(matplotlib.rcParams, state["rcParams"])  # as rc_context restores them
+    if "sklearn" in state:
+        import sklearn
+
+        sklearn.set_config(**state["sklearn"])
+    if "pandas" in state:
+        from pandas._config import config as pandas_config
+
+        pandas_config._global_config.clear()
+        pandas_config._global_config.update(copy.deepcopy(state["pandas"]))
+
+
+def folder_listing(folder: Path) -> dict[str, tuple[int, int]]:
+    """Files in the reader's folder (not links, not ``__pycache__``): size and mtime."""
+    found = {}
+    for path in folder.rglob("*"):
+        if "__pycache__" in path.parts or path.is_symlink() or not path.is_file():
+            continue
+        stat = path.stat()
+        found[path.relative_to(folder).as_posix()] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def written_files(folder: Path, initial: dict) -> dict[str, bytes | None]:
+    """What the sections wrote in the reader's folder (None: a file they deleted)."""
+    now = folder_listing(folder)
+    changed = {name: (folder / name).read_bytes() for name, mark in now.items()
+               if initial.get(name) != mark}
+    return {**changed, **{name: None for name in initial if name not in now}}
+
+
+def restore_files(folder: Path, files: dict[str, bytes | None]) -> None:
+    for name, data in files.items():
+        path = folder / name
+        if data is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+
+
+def _main() -> dict:
+    return sys.modules["__main__"].__dict__
+
+
+def _new_function(code: bytes, name: str, cells: int):
+    """A function of the chapter's, bound to the namespace it is restored into."""
+    closure = tuple(types.CellType() for _ in range(cells)) or None
+    return types.FunctionType(marshal.loads(code), _main(), name, None, closure)
+
+
+def _closed_file(text: bool):
+    """What a ``with open(...) as f:`` block leaves in ``f``: a closed file (its name and
+    mode are not kept)."""
+    file = io.StringIO() if text else io.BytesIO()
+    file.close()
+    return file
+
+
+def _set_function_state(function, state: dict):
+    for cell, (filled, value) in zip(function.__closure__ or (), state.pop("cells")):
+        if filled:
+            cell.cell_contents = value
+    for attribute, value in state.items():
+        setattr(function, attribute, value)
+    return function
+
+
+class _Pickler:
+    """cloudpickle, with the chapter's functions bound to its namespace and big arrays
+    stored once by content."""
+
+    def __new__(cls, file, arrays: Path):
+        import cloudpickle
+
+        class Pickler(cloudpickle.Pickler):
+            def __init__(self):
+                super().__init__(file, protocol=5)
+                self.stored: set[str] = set()
+                self.seen: dict[int, tuple] = {}
+                self.keep: list = []  # ids stay unique while the dump runs
+
+            def reducer_override(self, obj):
+                if isinstance(obj, types.FunctionType) and obj.__globals__ is _main():
+                    cells = []
+                    for cell in obj.__closure__ or ():
+                        try:
+                            cells.append((True, cell.cell_contents))
+                        except ValueError:  # a cell not yet filled
+                            cells.append((False, None))
+                    state = {"cells": cells, "__defaults__": obj.__defaults__,
+                             "__kwdefaults__": obj.__kwdefaults__, "__dict__": obj.__dict__,
+                             "__doc__": obj.__doc__, "__qualname__": obj.__qualname__,
+                             "__module__": obj.__module__,
+                             "__annotations__": obj.__annotations__}
+                    return (_new_function, (marshal.dumps(obj.__code__), obj.__name__,
+                                            len(cells)), state, None, None,
+                            _set_function_state)
+                if isinstance(obj, io.IOBase) and obj.closed:  # `with open(...) as f:`
+                    return _closed_file, (isinstance(obj, io.TextIOBase),)
+                return super().reducer_override(obj)
+
+            def persistent_id(self, obj):
+                np = sys.modules.get("numpy")
+                if (np is None or type(obj) is not np.ndarray or obj.nbytes < ARRAY_BYTES
+                        or obj.dtype.hasobject):
+                    return None
+                if id(obj) in self.seen:
+                    return self.seen[id(obj)]
+                if obj.flags.c_contiguous:
+                    data = memoryview(obj).cast("B")
+                elif obj.flags.f_contiguous:
+                    data = memoryview(obj.T).cast("B")
+                else:
+                    return None  # pickled as NumPy pickles it (a contiguous copy)
+                digest = hashlib.blake2b(data, digest_size=20)
+                digest.update(repr((obj.dtype.str, obj.shape, obj.flags.f_contiguous))
+                              .encode())
+                name = digest.hexdigest()
+                path = arrays / f"{name}.npy"
+                if path.exists():
+                    os.utime(path)  # in use: pruning leaves it
+                else:
+                    arrays.mkdir(parents=True, exist_ok=True)
+                    partial = arrays / f".{name}.{os.getpid()}.partial"
+                    with partial.open("wb") as handle:
+                        np.save(handle, obj, allow_pickle=False)
+                    os.replace(partial, path)
+                self.stored.add(name)
+                self.keep.append(obj)
+                self.seen[id(obj)] = ("array", name, len(self.seen))
+                return self.seen[id(obj)]
+
+        return Pickler()
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file, arrays: Path):
+        super().__init__(file)
+        self.arrays = arrays
+        self.loaded: dict[tuple, object] = {}
+
+    def persistent_load(self, pid):
+        if pid not in self.loaded:  # one array named twice is one object again
+            import numpy as np
+
+            self.loaded[pid] = np.load(self.arrays / f"{pid[1]}.npy", allow_pickle=False)
+        return self.loaded[pid]

@@ -1,0 +1,235 @@
+"""checkpoints: a re-run restores the unchanged sections and runs the rest, with the same
+outputs as a run from the start."""
+
+import json
+import logging
+import re
+
+import pytest
+from engine_support import edit, section, without_measurements, write_chapter
+
+from snippet_engine import SnippetError, run_chapter
+from snippet_engine.checkpoints import ARRAY_BYTES
+
+# Each section leaves state a later one reads: globals through a function, a class, the
+# random generators, the environment, matplotlib's and NumPy's settings, a written file,
+# one big array under two names.
+STATEFUL = '''"""State carried from section to section."""
+
+# --8<-- [start:setup]
+import os
+import random
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+random.seed(1)
+np.random.seed(2)
+rng = np.random.default_rng(3)
+scale = 2
+big = np.arange(ARRAY_ITEMS, dtype=np.float64).reshape(-1, 8)
+alias = big
+
+
+def scaled(x):
+    return x * scale  # reads the global when called
+
+
+class Box:
+    def __init__(self, value):
+        self.value = value
+
+    def twice(self):
+        return 2 * self.value
+
+
+box = Box(21)
+adder = (lambda k: lambda x: x + k)(5)  # a closure
+os.environ["CHAPTER_SETTING"] = "set in setup"
+plt.rcParams["lines.linewidth"] = 4.5
+np.set_printoptions(precision=3)
+with open("notes.txt", "w") as notes:
+    notes.write("written in setup")
+# --8<-- [end:setup]
+
+# --8<-- [start:middle]
+scale = 10
+first_draws = [random.random(), float(np.random.rand()), float(rng.random())]
+print(np.array([1 / 3]))
+# --8<-- [end:middle]
+
+# --8<-- [start:last]
+draws = [random.random(), float(np.random.rand()), float(rng.random())]
+scaled_value = scaled(3)
+scale = 100  # after the restored sections: the restored function must see it
+scaled_late = scaled(1)
+boxed = box.twice()
+is_box = isinstance(box, Box)
+added = adder(1)
+setting = os.environ["CHAPTER_SETTING"]
+width = plt.rcParams["lines.linewidth"]
+notes = open("notes.txt").read()
+same_array = alias is big
+big_sum = float(big.sum())
+print(np.array([2 / 3]), draws)
+plt.plot([0, 1], [1, 0])
+plt.show()
+# --8<-- [end:last]
+'''.replace("ARRAY_ITEMS", str(2 * ARRAY_BYTES // 8))
+
+
+def checkpointed(project, monkeypatch, body=STATEFUL, name="stateful"):
+    """A chapter written to the project, checkpointed after every section."""
+    edit(project.root / "pyproject.toml", 'svg-salt = "engine-tests"',
+         'svg-salt = "engine-tests"\ncheckpoint-after = 0')
+    write_chapter(project, name, body)
+    return name
+
+
+def messages(caplog, chapter):
+    return [r.getMessage().removeprefix(f"{chapter}: ") for r in caplog.records
+            if r.getMessage().startswith(f"{chapter}: ")]
+
+
+def ran(caplog, chapter):
+    """The sections that ran (not restored), from the log."""
+    found = [re.fullmatch(r"([\w-]+) ran in [0-9.]+ s", m) for m in messages(caplog, chapter)]
+    return [m[1] for m in found if m]
+
+
+def comparable(run, project):
+    """What a page can show of a run: its sections' text, values and figure names."""
+    return json.dumps(without_measurements(run.manifest, project)["sections"], sort_keys=True)
+
+
+def test_a_rerun_restores_the_unchanged_sections_and_gives_the_same_outputs(
+        project, monkeypatch, caplog):
+    chapter = checkpointed(project, monkeypatch)
+    caplog.set_level(logging.INFO, logger="snippet_engine")
+    fresh = run_chapter(chapter, project)
+    values = section(fresh.manifest, "last")["values"]
+    # the function saw the globals set after it
+    assert (values["scaled_value"], values["scaled_late"]) == (30, 100)
+    assert (values["boxed"], values["is_box"], values["added"]) == (42, True, 6)
+    assert (values["setting"], values["width"], values["notes"]) == (
+        "set in setup", 4.5, "written in setup")
+    assert values["same_array"] is True
+    assert [m.split(" in ")[0] for m in messages(caplog, chapter)
+            if m.startswith("checkpoint after")] == [
+        "checkpoint after setup", "checkpoint after middle", "checkpoint after last"]
+
+    caplog.clear()
+    again = run_chapter(chapter, project)  # nothing changed: every section restored
+    said = messages(caplog, chapter)
+    assert said[0].startswith("restored 3 of 3 sections from a checkpoint in ")
+    assert ran(caplog, chapter) == []
+    assert comparable(again, project) == comparable(fresh, project)
+    assert again.files == fresh.files
+    assert again.manifest["seconds"] >= fresh.manifest["seconds"] - 0.5  # the real run's
+
+    caplog.clear()
+    edit(project.script(chapter), "print(np.array([2 / 3]), draws)",
+         "print(np.array([2 / 3]), draws)  # edited")
+    edited = run_chapter(chapter, project)  # the last section alone runs again
+    said = messages(caplog, chapter)
+    assert said[0].startswith("restored 2 of 3 sections")
+    assert ran(caplog, chapter) == ["last"]
+    from_the_start = run_chapter(chapter, project, restore=False)
+    assert comparable(edited, project) == comparable(from_the_start, project)
+    assert edited.files == from_the_start.files
+    assert edited.manifest["digest"] == from_the_start.manifest["digest"]
+
+
+def test_without_restoring_every_section_runs_and_checkpoints_can_be_switched_off(
+        project, monkeypatch, caplog, tmp_path):
+    chapter = checkpointed(project, monkeypatch)
+    caplog.set_level(logging.INFO, logger="snippet_engine")
+    run_chapter(chapter, project)
+    caplog.clear()
+    run_chapter(chapter, project, restore=False)
+    assert ran(caplog, chapter) == ["setup", "middle", "last"]
+
+    monkeypatch.setenv("ENGINE_CHECKPOINTS", "off")
+    caplog.clear()
+    run_chapter(chapter, project)
+    assert not [m for m in messages(caplog, chapter) if "checkpoint" in m]
+
+    elsewhere = tmp_path / "elsewhere"
+    monkeypatch.setenv("ENGINE_CHECKPOINTS", str(elsewhere))
+    run_chapter(chapter, project)
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["arrays", chapter]
+
+
+def test_a_big_array_is_stored_once_and_old_checkpoints_are_pruned(project, monkeypatch):
+    chapter = checkpointed(project, monkeypatch)
+    run_chapter(chapter, project)
+    store = project.cache / "checkpoints"
+    # `big` (and `alias`, the same array) in all three checkpoints: one file
+    assert len(list((store / "arrays").glob("*.npy"))) == 1
+    assert len(list((store / chapter).glob("*.pkl"))) == 3
+    edit(project.script(chapter), "scale = 2\n", "scale = 3\n")  # the first section changed
+    run_chapter(chapter, project)
+    assert len(list((store / chapter).glob("*.pkl"))) == 3  # the old chain is gone
+
+
+def test_changed_inputs_other_than_the_script_restore_nothing(project, monkeypatch, caplog):
+    chapter = checkpointed(project, monkeypatch)
+    caplog.set_level(logging.INFO, logger="snippet_engine")
+    run_chapter(chapter, project)
+    (project.root / "data" / "numbers.csv").write_text("9,9\n")  # the data changed
+    caplog.clear()
+    run_chapter(chapter, project)
+    assert not [m for m in messages(caplog, chapter) if m.startswith("restored")]
+
+
+def test_a_damaged_checkpoint_is_deleted_and_the_chapter_runs_from_a_good_one(
+        project, monkeypatch, caplog):
+    chapter = checkpointed(project, monkeypatch)
+    fresh = run_chapter(chapter, project)
+    folder = project.cache / "checkpoints" / chapter
+    newest = max(folder.glob("*.pkl"), key=lambda p: p.stat().st_mtime_ns)
+    newest.write_bytes(newest.read_bytes()[:100])  # truncated
+    caplog.set_level(logging.INFO, logger="snippet_engine")
+    again = run_chapter(chapter, project)
+    said = messages(caplog, chapter)
+    assert said[0].startswith("could not restore the checkpoint after section 'last' (")
+    assert "deleted it, and starting again in a new process" in said[0]
+    assert said[1].startswith("restored 2 of 3 sections")
+    assert comparable(again, project) == comparable(fresh, project)
+
+
+def test_state_a_checkpoint_cannot_hold_stops_checkpoints_and_says_why(
+        project, monkeypatch, caplog):
+    body = STATEFUL.replace("scale = 10\n", "scale = 10\nnumbers = (n for n in range(3))\n")
+    chapter = checkpointed(project, monkeypatch, body, "generator")
+    caplog.set_level(logging.INFO, logger="snippet_engine")
+    fresh = run_chapter(chapter, project)
+    said = messages(caplog, chapter)
+    assert "checkpoint after setup in " in " ".join(said)
+    assert any(m.startswith("no checkpoint after middle or later: the namespace cannot be "
+                            "pickled (TypeError: cannot pickle 'generator' object)")
+               for m in said)
+    caplog.clear()
+    again = run_chapter(chapter, project)
+    assert messages(caplog, chapter)[0].startswith("restored 1 of 3 sections")
+    assert comparable(again, project) == comparable(fresh, project)
+
+    body = STATEFUL.replace("scale = 10\n", "scale = 10\nimport sys, types\n"
+                            "sys.modules['jax'] = types.ModuleType('jax')\n")
+    chapter = checkpointed(project, monkeypatch, body, "library")
+    caplog.clear()
+    run_chapter(chapter, project)
+    assert any(m.startswith("no checkpoint after middle or later: jax is imported, and keeps "
+                            "state of its own") for m in messages(caplog, chapter))
+
+
+def test_an_error_after_a_restore_names_the_line_as_a_full_run_does(project, monkeypatch):
+    chapter = checkpointed(project, monkeypatch)
+    run_chapter(chapter, project)
+    edit(project.script(chapter), "boxed = box.twice()", "boxed = box.thrice()")
+    line = project.script(chapter).read_text().splitlines().index("boxed = box.thrice()") + 1
+    with pytest.raises(SnippetError) as caught:
+        run_chapter(chapter, project)
+    assert str(caught.value).startswith(
+        f"snippets/{chapter}.py:{line}: section 'last' raised AttributeError: 'Box' object "
+        "has no attribute 'thrice'")
