@@ -56,10 +56,11 @@ browser:  ## the browser tests drive Debian's chromium (playwright cannot downlo
 
 # One worker: the leaderboard's fit and predict seconds are then measured with no other
 # chapter beside them (builds and tests run chapters side by side; no number but a time
-# depends on it). Times come from the model cache: to measure them again, start with an
-# empty one (MODEL_CACHE=<empty folder>).
+# depends on it). Every section runs (--fresh: none is restored from a checkpoint), but
+# times still come from the model cache: to measure them again, start with an empty one
+# (MODEL_CACHE=<empty folder>).
 outputs: $(VENV)/installed  ## re-run every chapter and freeze its outputs
-	$(BIN)/python -m snippet_engine --all --jobs 1
+	$(BIN)/python -m snippet_engine --all --fresh --jobs 1
 
 benchmark: $(VENV)/installed  ## time a no-op build against a build with execution off
 	$(BIN)/python scripts/benchmark.py

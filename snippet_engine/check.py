@@ -24,8 +24,10 @@ from .inputs import changed_inputs, digest, inputs_of, read_manifest
 
 
 def check_chapters(project: Project, chapters=None, *, jobs: int | None = None,
-                   notebooks: bool = False, log: logging.Logger = LOG) -> dict[str, list[str]]:
-    """Each chapter's problems: empty when a fresh run gives exactly the frozen outputs."""
+                   notebooks: bool = False, log: logging.Logger = LOG,
+                   restore: bool = True) -> dict[str, list[str]]:
+    """Each chapter's problems: empty when a fresh run gives exactly the frozen outputs.
+    ``restore``: the runs restore unchanged sections from checkpoints (``run_chapter``)."""
     chapters = project.chapters() if chapters is None else list(chapters)
     problems: dict[str, list[str]] = {c: [] for c in chapters}
     frozen = {c: read_manifest(c, project) for c in chapters}
@@ -56,7 +58,7 @@ def check_chapters(project: Project, chapters=None, *, jobs: int | None = None,
 
     with ThreadPoolExecutor(max_workers=1) as notebook_pool:
         runs = run_chapters([c for c in chapters if frozen[c]], project, jobs=jobs,
-                            then=compared, log=log)
+                            then=compared, log=log, restore=restore)
     for finished in notebook_runs:
         finished.result()  # a bug, not a notebook's problem (those are SnippetErrors): raise
     for chapter, run in runs.items():

@@ -5,7 +5,8 @@
     python -m snippet_engine --all            run every chapter
     python -m snippet_engine --check          run nothing: exit 1 naming the stale chapters
     python -m snippet_engine --verify         run every chapter afresh and compare, write nothing
-    options: --jobs N (default: the configuration's, else cores // threads), --root DIR;
+    options: --jobs N (default: the configuration's, else cores // threads), --root DIR,
+    --fresh (run every section: restore none from a checkpoint, see checkpoints.py);
     with --verify: --notebooks (execute each chapter's .ipynb download too),
     --report FILE (each chapter's problems as JSON, for a program to read)
 """
@@ -34,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
                       help="run afresh and compare with the frozen outputs; write nothing")
     parser.add_argument("--jobs", "-j", type=int, default=None, help="chapters run at once")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="the project folder")
+    parser.add_argument("--fresh", action="store_true",
+                        help="run every section; restore none from a checkpoint")
     parser.add_argument("--notebooks", action="store_true",
                         help="with --verify: execute each chapter's notebook download too")
     parser.add_argument("--report", type=Path, metavar="FILE",
@@ -56,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             return _report_stale(check_digests(project, chapters))
         if args.verify:
             problems = check_chapters(project, chapters, jobs=args.jobs,
-                                      notebooks=args.notebooks)
+                                      notebooks=args.notebooks, restore=not args.fresh)
             if args.report:
                 args.report.write_text(json.dumps(problems, indent=1))
             for lines in problems.values():
@@ -68,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         from .freeze import refresh
 
         mode = "always" if args.all or args.chapters else None
-        ran = refresh(project, chapters, mode=mode, jobs=args.jobs)
+        ran = refresh(project, chapters, mode=mode, jobs=args.jobs, restore=not args.fresh)
     except SnippetError as error:
         print(error, file=sys.stderr)
         return 1

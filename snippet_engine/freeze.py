@@ -47,11 +47,12 @@ def write_outputs(chapter: str, run: Run, project: Project) -> None:
 
 
 def refresh(project: Project, chapters=None, *, mode: str | None = None,
-            jobs: int | None = None, log: logging.Logger = LOG) -> list[str]:
+            jobs: int | None = None, log: logging.Logger = LOG,
+            restore: bool = True) -> list[str]:
     """Run the chapters whose outputs are stale (``auto``), all (``always``) or none
     (``never``), each frozen as soon as it finishes; then, in further rounds, every chapter
     (of the project, named or not) that those runs made stale, until none is. Return those
-    that ran, each once, round by round. If any fails, the others still freeze,
+    that ran, each once, round by round (``restore``: see ``run_chapter``). If any fails, the others still freeze,
     and the error names every failure."""
     mode = mode or project.config.execute
     chapters = project.chapters() if chapters is None else list(chapters)
@@ -72,7 +73,8 @@ def refresh(project: Project, chapters=None, *, mode: str | None = None,
         for chapter in todo:
             log.info("%s: running (outputs %s)", chapter,
                      "stale" if read_manifest(chapter, project) else "missing")
-        results = run_chapters(todo, project, jobs=jobs, then=freeze, log=log)
+        results = run_chapters(todo, project, jobs=jobs, then=freeze, log=log,
+                               restore=restore)
         failed += [str(r) for r in results.values() if isinstance(r, SnippetError)]
         frozen = [c for c in todo if isinstance(results.get(c), Run)]
         ran += [c for c in frozen if c not in ran]

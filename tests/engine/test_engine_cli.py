@@ -1,6 +1,7 @@
 """cli: ``python -m snippet_engine`` — refresh, --check, --verify, and what it refuses."""
 
 import json
+import logging
 import subprocess
 import sys
 
@@ -100,6 +101,26 @@ def test_named_chapters_run_even_when_fresh(project, capsys):
     assert main(project, "printing") == 0
     assert capsys.readouterr().out == "refreshed: printing\n"
     assert project.manifest_path("printing").stat().st_ino != before  # written again
+
+
+def test_a_run_restores_unchanged_sections_and_fresh_runs_them_all(project, caplog):
+    edit(project.root / "pyproject.toml", 'svg-salt = "engine-tests"',
+         'svg-salt = "engine-tests"\ncheckpoint-after = 0')
+    caplog.set_level(logging.INFO, logger="snippet_engine")
+
+    def ran(*args):
+        caplog.clear()
+        assert main(project, *args) == 0
+        return [r.getMessage().split(": ", 1)[1] for r in caplog.records
+                if r.getMessage().startswith("printing: ")
+                and r.getMessage().endswith(" s") and " ran in " in r.getMessage()
+                and "restored" not in r.getMessage()]
+
+    assert len(ran("printing")) == 2  # the copy has no checkpoints yet
+    assert ran("printing") == []  # both sections restored
+    assert len(ran("--fresh", "printing")) == 2
+    assert ran("--verify", "printing") == []
+    assert len(ran("--verify", "--fresh", "printing")) == 2
 
 
 def test_a_failing_chapter_exits_1_naming_its_line(project, capsys):
