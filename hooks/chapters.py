@@ -156,7 +156,8 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     site = site_content.site_directives(project)
     if manifest:
         shown = _build.shown.setdefault(chapter, set())
-        directives = ChapterDirectives(chapter, manifest, link, shown, functions=site)
+        directives = ChapterDirectives(chapter, manifest, link, shown, functions=site,
+                                       script=project.script(chapter))
     else:
         directives = PageDirectives(lambda name: read_manifest(name, project), link,
                                     functions=site)

@@ -143,7 +143,9 @@ def default_jobs(threads) -> int:
         return 1  # validate() names the bad thread count
 
 
-MARKER = re.compile(r"^\s*# --8<-- \[(start|end):([a-z][-_0-9a-z]*)\]\s*$")  # as pymdownx
+# jupytext's percent format: "# %%", then a title or a cell type ("# %% split", "# %% [markdown]")
+CELL = re.compile(r"^# %%(?P<rest>(\s.*)?)$")
+SECTION_NAME = re.compile(r"[a-z][-_0-9a-z]*")
 
 
 class Project:
@@ -195,7 +197,9 @@ class Project:
 
 
 def has_sections(path: Path) -> bool:
-    return any(MARKER.match(line) for line in path.read_text().splitlines())
+    """A chapter has at least one code cell titled with a section name (``# %% name``)."""
+    return any((cell := CELL.match(line)) and SECTION_NAME.fullmatch(cell["rest"].strip())
+               for line in path.read_text().splitlines())
 
 
 def relative(path: Path | str, base: Path) -> str:

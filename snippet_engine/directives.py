@@ -1,7 +1,8 @@
 """Page directives: ``{{ name(args) }}`` in a page's Markdown, expanded from frozen outputs.
 
-A chapter page has five: ``code("section")`` (the section's code, through
-``pymdownx.snippets``, so the page shows the very lines that ran), ``output("section")``,
+A chapter page has five: ``code("section")`` (the section's code, read from the script,
+so the page shows the very lines that ran; ``code("helper.py")`` a whole helper module,
+through ``pymdownx.snippets``), ``output("section")``,
 ``figure("section", n, alt=..., caption=...)``, ``value("name", "format spec")`` and
 ``table("name", spec)``. Any other page may quote a chapter's ``figure``, ``value`` and
 ``table``, naming it: ``figure("ladder", chapter="recap", alt=..., caption=...)``
@@ -14,6 +15,9 @@ from __future__ import annotations
 
 import ast
 import re
+from pathlib import Path
+
+from .sections import parse_sections
 
 CODE_OR_DIRECTIVE = re.compile(
     r"^(?P<fence>[ \t]*(`{3,}|~{3,})[^\n]*\n.*?^[ \t]*\2[ \t]*$)"
@@ -61,8 +65,8 @@ class ChapterDirectives(Directives):
     ``"output:name"``, ``"figure:name"``), so a build can warn about what it left out."""
 
     def __init__(self, chapter: str, manifest: dict, link, shown: set | None = None,
-                 functions: dict | None = None):
-        self.chapter, self.manifest, self.link = chapter, manifest, link
+                 functions: dict | None = None, script: Path | None = None):
+        self.chapter, self.manifest, self.link, self.script = chapter, manifest, link, script
         self.shown = shown if shown is not None else set()
         self.sections = {s["name"]: s for s in manifest["sections"]}
         super().__init__({"code": self.code, "output": self.output, "figure": self.figure,
@@ -78,9 +82,16 @@ class ChapterDirectives(Directives):
         if name.endswith(".py"):  # a whole helper module
             return f'```python title="{name}"\n--8<-- "{name}"\n```'
         self.section(name)
+        if self.script is None:
+            raise ValueError(f"code(\"{name}\"): this page has no chapter script to read")
+        code = {s.name: s.code for s in parse_sections(self.script, f"snippets/{self.chapter}.py")}
+        if name not in code:
+            raise ValueError(f"section '{name}' is in the frozen outputs but not in "
+                             f"snippets/{self.chapter}.py: run the chapter again")
         self.shown.add(f"code:{name}")
-        return (f'```python title="{self.chapter}.py › {name}"\n'
-                f'--8<-- "{self.chapter}.py:{name}"\n```')
+        text = code[name].rstrip("\n")
+        fence = "`" * max(3, 1 + max((len(m) for m in re.findall("`+", text)), default=0))
+        return f'{fence}python title="{self.chapter}.py › {name}"\n{text}\n{fence}'
 
     def output(self, name: str) -> str:
         text = self.section(name)["stdout"]

@@ -1,18 +1,28 @@
 """A chapter script's parts: named sections, the text cells before them, its title.
 
-Sections are marked as ``pymdownx.snippets`` expects (``# --8<-- [start:name]`` ...
-``# --8<-- [end:name]``), so a page embeds exactly the code that ran. Text cells are
-jupytext's percent format (``# %% [markdown]`` followed by ``#`` comment lines), read by
-jupytext itself.
+A chapter is a script in jupytext's percent format, the cell syntax that Jupyter, VS Code and
+Spyder read too: each section is a code cell titled with its name, and text cells are
+``# %% [markdown]`` followed by ``#`` comment lines::
+
+    # %% [markdown]
+    # Ten digits, drawn.
+
+    # %% first-ten
+    fig, axes = plt.subplots(2, 5)
+
+A section's code runs from the line after its title to the next cell; blank lines at its
+end are left out, so that a page shows exactly the code that ran and nothing else. Section
+names are lower-case letters, digits, dashes and underscores, starting with a letter.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import MARKER, SnippetError
+from .config import CELL, SECTION_NAME, SnippetError
 
 
 @dataclass(frozen=True)
@@ -23,40 +33,56 @@ class Section:
 
 
 def parse_sections(script: Path, where: str | None = None) -> list[Section]:
-    """Split a chapter script at its markers.
+    """Split a chapter script into its titled code cells.
 
-    Outside sections only the title docstring, comments and blank lines are allowed, so that
-    running the sections in order is running the whole file.
+    Before the first cell only the title docstring, comments and blank lines are allowed,
+    and a text cell holds only comments, so that running the sections in order is running
+    the whole file, and everything that runs is shown.
     """
     where = where or script.name
     sections: list[Section] = []
-    name, start, lines = None, 0, []
-    outside: list[str] = []
-    for number, line in enumerate(script.read_text().splitlines(), 1):
-        marker = MARKER.match(line)
-        if marker and marker[1] == "start":
-            if name:
-                raise SnippetError(f"{where}:{number}: section '{marker[2]}' starts inside "
-                                   f"'{name}'")
-            if any(s.name == marker[2] for s in sections):
-                raise SnippetError(f"{where}:{number}: section '{marker[2]}' is defined twice")
-            name, start, lines = marker[2], number + 1, []
-        elif marker:
-            if name != marker[2]:
-                raise SnippetError(f"{where}:{number}: [end:{marker[2]}] does not close an "
-                                   "open section")
+    opening: list[str] = []  # before the first cell
+    name, start, lines, text_cell = None, 0, [], False
+
+    def close():
+        if name is not None:
+            while lines and not lines[-1].strip():
+                lines.pop()
             sections.append(Section(name, start, "".join(f"{x}\n" for x in lines)))
-            name = None
-        elif name:
+
+    for number, line in enumerate(script.read_text().splitlines(), 1):
+        cell = CELL.match(line)
+        if cell:
+            close()
+            name, lines = None, []
+            title = cell["rest"].strip()
+            text_cell = title == "[markdown]"
+            if text_cell:
+                continue
+            if not SECTION_NAME.fullmatch(title):
+                raise SnippetError(
+                    f"{where}:{number}: a code cell needs a section name (lower-case "
+                    f"letters, digits, - and _, starting with a letter): "
+                    f"'# %% {title or 'name'}'")
+            if any(s.name == title for s in sections):
+                raise SnippetError(f"{where}:{number}: section '{title}' is defined twice")
+            name, start = title, number + 1
+        elif name is not None:
+            if not lines and not line.strip():
+                start += 1  # blank lines after the title: the code starts below them
+                continue
             lines.append(line)
+        elif text_cell:
+            if line.strip() and not line.lstrip().startswith("#"):
+                raise SnippetError(f"{where}:{number}: code in a text cell would not run: "
+                                   "start a section ('# %% name') before it")
         else:
-            outside.append(line)
-    if name:
-        raise SnippetError(f"{where}: section '{name}' is never closed")
+            opening.append(line)
+    close()
     try:
-        body = ast.parse("\n".join(outside)).body
+        body = ast.parse("\n".join(opening), filename=where).body
     except SyntaxError as error:
-        raise SnippetError(f"{where}: code outside sections: {error}") from None
+        raise SnippetError(f"{where}: code before the first section: {error}") from None
     if [n for n in body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]:
         raise SnippetError(f"{where}: code outside a named section would not be shown")
     return sections
@@ -71,11 +97,8 @@ def markdown_cells(script: Path) -> dict[str, list[str]]:
     for cell in jupytext.reads(script.read_text(), fmt="py:percent").cells:
         if cell.cell_type == "markdown":
             pending.append(cell.source.strip())
-            continue
-        starts = [m[2] for m in map(MARKER.match, cell.source.splitlines())
-                  if m and m[1] == "start"]
-        if starts and pending:
-            found[starts[0]], pending = pending, []
+        elif cell.metadata.get("title") and pending:
+            found[cell.metadata["title"]], pending = pending, []
     if pending:  # after the last section: a closing remark, kept at the notebook's end
         found[""] = pending
     return found

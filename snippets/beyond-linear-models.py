@@ -9,8 +9,7 @@ searches choose; the test set judges once. Needs ``mnist_data.py``,
 ``model_cache.py``, ``contrast.py`` and ``leaderboard.py`` beside it.
 """
 
-# %%
-# --8<-- [start:data]
+# %% data
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -23,28 +22,22 @@ images = np.concatenate([x_train, x_test])  # all 70,000, split again below
 X = images.reshape(len(images), -1) / 255.0  # pixels from 0..255 to 0..1
 y = np.concatenate([y_train, y_test])
 print("X", X.shape, X.dtype, f"from {X.min()} to {X.max()}")
-# --8<-- [end:data]
 
-# %%
-# --8<-- [start:one-hot]
+# %% one-hot
 from sklearn.preprocessing import OneHotEncoder
 
 one_hot = OneHotEncoder(sparse_output=False).fit_transform(
     y[:5].reshape(-1, 1))
 print("labels:", y[:5])
 print(one_hot)
-# --8<-- [end:one-hot]
 
-# %%
-# --8<-- [start:original-one-hot]
+# %% original-one-hot
 try:  # the source tutorial's line, on the same five labels
     OneHotEncoder(sparse=False).fit_transform(y[:5].reshape(-1, 1))
 except TypeError as error:
     print(f"{type(error).__name__}: {error}")
-# --8<-- [end:original-one-hot]
 
-# %%
-# --8<-- [start:split]
+# %% split
 from sklearn.model_selection import train_test_split
 
 # 60 % to train, 20 % to choose models with (validation), 20 % to test once
@@ -69,10 +62,8 @@ X_tiny, y_tiny = X_small[:5_000], y_small[:5_000]
 X_val_small, y_val_small = X_val[:5_000], y_val[:5_000]
 small_size, tiny_size, val_small_size = (len(X_small), len(X_tiny),
                                          len(X_val_small))
-# --8<-- [end:split]
 
-# %%
-# --8<-- [start:kernels]
+# %% kernels
 from sklearn.svm import SVC
 
 
@@ -91,10 +82,8 @@ for kernel in ["linear", "poly", "rbf", "sigmoid"]:
     _, kernel_rows[kernel] = validate(SVC(kernel=kernel), X_tiny, y_tiny)
 kernel_table = pd.DataFrame.from_dict(kernel_rows, orient="index")
 kernel_table.index.name = "kernel"
-# --8<-- [end:kernels]
 
-# %%
-# --8<-- [start:original-svc-one-hot]
+# %% original-svc-one-hot
 # The source tutorial fitted its SVC on one-hot labels; here on 100 images.
 one_hot_tiny = OneHotEncoder(sparse_output=False).fit_transform(
     y_tiny[:100].reshape(-1, 1))
@@ -102,20 +91,16 @@ try:
     SVC().fit(X_tiny[:100], one_hot_tiny)
 except ValueError as error:
     print(f"{type(error).__name__}: {error}")
-# --8<-- [end:original-svc-one-hot]
 
-# %%
-# --8<-- [start:regularisation]
+# %% regularisation
 c_rows = {}
 for C in [1, 10, 100]:
     fitted_svc, row = validate(SVC(C=C), X_tiny, y_tiny)
     c_rows[C] = row | {"support vectors": int(fitted_svc.n_support_.sum())}
 c_table = pd.DataFrame.from_dict(c_rows, orient="index")
 c_table.index.name = "C"
-# --8<-- [end:regularisation]
 
-# %%
-# --8<-- [start:others]
+# %% others
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.neighbors import KNeighborsClassifier
 
@@ -126,10 +111,8 @@ _, other_rows["3 nearest neighbours"] = validate(
     KNeighborsClassifier(n_neighbors=3), X_tiny, y_tiny)
 other_table = pd.DataFrame.from_dict(other_rows, orient="index")
 other_table.index.name = "model"
-# --8<-- [end:others]
 
-# %%
-# --8<-- [start:cross-validation]
+# %% cross-validation
 from sklearn.model_selection import cross_val_score
 
 candidates = {
@@ -145,10 +128,8 @@ for name, model in candidates.items():
                      "folds": " ".join(f"{f:.3f}" for f in folds)}
 cv_table = pd.DataFrame.from_dict(cv_rows, orient="index")
 cv_table.index.name = "model"
-# --8<-- [end:cross-validation]
 
-# %%
-# --8<-- [start:grid-svc]
+# %% grid-svc
 from sklearn.model_selection import GridSearchCV
 
 # A grid search is a model too: fitting it through the cache runs it once.
@@ -169,10 +150,8 @@ best_svc_params = ", ".join(
     f"{k}={v}" for k, v in sorted(svc_grid.best_params_.items()))
 print("best:", best_svc_params,
       f"(mean accuracy {svc_grid.best_score_:.4f})")
-# --8<-- [end:grid-svc]
 
-# %%
-# --8<-- [start:grid-knn]
+# %% grid-knn
 knn_grid, _ = fit(GridSearchCV(
     KNeighborsClassifier(),
     {"n_neighbors": [1, 3, 5, 7], "weights": ["uniform", "distance"]},
@@ -182,10 +161,8 @@ best_knn_params = ", ".join(
     f"{k}={v}" for k, v in sorted(knn_grid.best_params_.items()))
 print("best:", best_knn_params,
       f"(mean accuracy {knn_grid.best_score_:.4f})")
-# --8<-- [end:grid-knn]
 
-# %%
-# --8<-- [start:test]
+# %% test
 from leaderboard import row
 
 finalists = {
@@ -206,10 +183,8 @@ for name, (model, how) in finalists.items():
 leaderboard = pd.DataFrame(rows).set_index("model")
 test_table = leaderboard[["test accuracy", "fit seconds", "predict seconds"]]
 svc_test_accuracy = float(leaderboard["test accuracy"].iloc[0])
-# --8<-- [end:test]
 
-# %%
-# --8<-- [start:report]
+# %% report
 from sklearn.metrics import ConfusionMatrixDisplay, classification_report
 
 from contrast import readable_counts
@@ -222,10 +197,8 @@ readable_counts(ConfusionMatrixDisplay.from_predictions(
     y_test, svc_pred, ax=ax, cmap="Blues"))
 ax.set(xlabel="predicted digit", ylabel="true digit")
 plt.show()
-# --8<-- [end:report]
 
-# %%
-# --8<-- [start:misclassified]
+# %% misclassified
 wrong = np.flatnonzero(svc_pred != y_test)
 svc_errors = len(wrong)
 fig, axes = plt.subplots(3, 3, figsize=(5.4, 6))
@@ -234,10 +207,8 @@ for ax, index in zip(axes.flat, wrong[:9]):
     ax.set_title(f"true {y_test[index]}, read {svc_pred[index]}", fontsize=9)
     ax.axis("off")
 plt.show()
-# --8<-- [end:misclassified]
 
-# %%
-# --8<-- [start:two-classifiers]
+# %% two-classifiers
 knn_pred = predicted["k-nearest neighbours"]
 svc_wrong, knn_wrong = svc_pred != y_test, knn_pred != y_test
 both_wrong = int((svc_wrong & knn_wrong).sum())
@@ -254,4 +225,3 @@ fig, ax = plt.subplots(figsize=(7, 3.5))
 errors_by_digit.plot.bar(ax=ax, rot=0, width=0.8)
 ax.set(xlabel="true digit", ylabel="test images misread")
 plt.show()
-# --8<-- [end:two-classifiers]

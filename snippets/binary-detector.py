@@ -9,8 +9,7 @@ a tenth of the data. Then stochastic gradient descent on all ten digits. Needs
 ``leaderboard.py`` beside it.
 """
 
-# %%
-# --8<-- [start:data]
+# %% data
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -29,10 +28,8 @@ is_2_train, is_2_test = y_train == 2, y_test == 2
 share_of_2 = float(is_2_train.mean())
 print(f"training images that are a 2: {is_2_train.sum()} of {len(is_2_train)} "
       f"({share_of_2:.1%})")
-# --8<-- [end:data]
 
-# %%
-# --8<-- [start:detector]
+# %% detector
 def detector():
     return LogisticRegression(tol=0.1, solver="lbfgs", max_iter=70000)
 
@@ -42,10 +39,8 @@ detector_accuracy = model.score(X_test, is_2_test)
 detector_iterations = int(model.n_iter_[0])
 print(f"test accuracy of the 2-detector: {detector_accuracy:.4f} "
       f"(lbfgs stopped after {detector_iterations} iterations)")
-# --8<-- [end:detector]
 
-# %%
-# --8<-- [start:cross-validation]
+# %% cross-validation
 from sklearn.model_selection import cross_val_score
 
 # Five fits: run once, then loaded from the model cache with their result.
@@ -54,19 +49,15 @@ folds, _ = remember(cross_val_score, detector(), X_train, is_2_train, cv=5,
 print("accuracy of each fold:", np.round(folds, 4))
 cv_mean, cv_std = float(folds.mean()), float(folds.std())
 print(f"mean {cv_mean:.4f}, standard deviation {cv_std:.4f}")
-# --8<-- [end:cross-validation]
 
-# %%
-# --8<-- [start:never-a-2]
+# %% never-a-2
 from sklearn.dummy import DummyClassifier
 
 never = DummyClassifier(strategy="most_frequent").fit(X_train, is_2_train)
 never_accuracy = never.score(X_test, is_2_test)
 print(f"a 'detector' that always answers 'not a 2': {never_accuracy:.4f}")
-# --8<-- [end:never-a-2]
 
-# %%
-# --8<-- [start:confusion]
+# %% confusion
 from sklearn.metrics import (ConfusionMatrixDisplay, precision_score,
                              recall_score)
 
@@ -84,10 +75,8 @@ readable_counts(ConfusionMatrixDisplay.from_predictions(
     is_2_test, predicted_2, ax=ax, colorbar=False, cmap="Blues",
     display_labels=["not a 2", "a 2"]))
 plt.show()
-# --8<-- [end:confusion]
 
-# %%
-# --8<-- [start:threshold]
+# %% threshold
 from sklearn.metrics import precision_recall_curve
 from sklearn.model_selection import cross_val_predict
 
@@ -120,10 +109,8 @@ ax.axvline(threshold_95, color="tab:red", ls="--", lw=1, label="95 % precision")
 ax.set(xlabel="threshold on the decision score", xlim=(-15, 10), ylim=(0, 1.02))
 ax.legend(loc="lower left")
 plt.show()
-# --8<-- [end:threshold]
 
-# %%
-# --8<-- [start:curves]
+# %% curves
 from sklearn.metrics import roc_auc_score, roc_curve
 
 precisions, recalls, _ = precision_recall_curve(is_2_test, scores)
@@ -141,10 +128,8 @@ right.set(xlabel="false positive rate", ylabel="true positive rate (recall)",
           title="ROC curve")
 right.legend(loc="lower right")
 plt.show()
-# --8<-- [end:curves]
 
-# %%
-# --8<-- [start:sgd]
+# %% sgd
 import pandas as pd
 from sklearn.linear_model import SGDClassifier
 from sklearn.pipeline import make_pipeline
@@ -170,10 +155,8 @@ sgd_scaled_accuracy = float(sgd_table.loc["standardised", "test accuracy"])
 # epochs each fit ran (the most over its ten one-versus-rest problems)
 sgd_raw_epochs = int(fitted_sgd["raw pixels"].n_iter_)
 sgd_scaled_epochs = int(fitted_sgd["standardised"][-1].n_iter_)
-# --8<-- [end:sgd]
 
-# %%
-# --8<-- [start:original-sgd-loss]
+# %% original-sgd-loss
 import re
 
 try:  # the source tutorial's line, on the first 20 training images
@@ -185,10 +168,8 @@ except ValueError as error:
                      lambda m: "{" + ", ".join(sorted(m[1].split(", "))) + "}",
                      str(error))
     print(f"{type(error).__name__}: {message}")
-# --8<-- [end:original-sgd-loss]
 
-# %%
-# --8<-- [start:sgd-errors]
+# %% sgd-errors
 best_sgd = fitted_sgd["standardised" if sgd_scaled_accuracy >= sgd_raw_accuracy
                       else "raw pixels"]
 sgd_pred = best_sgd.predict(X_test)
@@ -205,10 +186,8 @@ for ax, index in zip(axes.flat, wrong):
     ax.set_title(f"{y_test[index]} read as {sgd_pred[index]}", fontsize=9)
     ax.axis("off")
 plt.show()
-# --8<-- [end:sgd-errors]
 
-# %%
-# --8<-- [start:published]
+# %% published
 from published import DETECTOR_2_ACCURACY, SGD_RAW_ACCURACY
 
 versus = pd.DataFrame({
@@ -216,10 +195,8 @@ versus = pd.DataFrame({
     "this run": [detector_accuracy, sgd_raw_accuracy],
 }, index=["2-detector, logistic regression", "SGD, ten digits, raw pixels"])
 versus.index.name = "model"
-# --8<-- [end:published]
 
-# %%
-# --8<-- [start:leaderboard]
+# %% leaderboard
 from leaderboard import row
 
 entries = [row("SGD, logistic loss",
@@ -228,4 +205,3 @@ entries = [row("SGD, logistic loss",
                X_train, X_test, y_test)[0]
            for name in sgd_models]
 leaderboard = pd.DataFrame(entries).set_index("model")
-# --8<-- [end:leaderboard]

@@ -10,8 +10,7 @@ small network, then a deeper one, with Keras on PyTorch, on the CPU. Needs
 beside it, and ``pip install keras torch``.
 """
 
-# %%
-# --8<-- [start:setup]
+# %% setup
 import os
 
 # before importing keras, or it looks for TensorFlow
@@ -37,10 +36,8 @@ x_train, y_train, x_test, y_test = load_mnist()
 x_train = x_train[..., np.newaxis].astype("float32") / 255
 x_test = x_test[..., np.newaxis].astype("float32") / 255
 print("train", x_train.shape, x_train.dtype, " test", x_test.shape)
-# --8<-- [end:setup]
 
-# %%
-# --8<-- [start:simple]
+# %% simple
 keras.utils.set_random_seed(42)  # the initial weights
 simple = keras.Sequential([
     keras.Input(shape=(28, 28, 1)),
@@ -66,10 +63,8 @@ def layer_table(network):
 
 simple_layers = layer_table(simple)
 simple_parameters = simple.count_params()
-# --8<-- [end:simple]
 
-# %%
-# --8<-- [start:train-simple]
+# %% train-simple
 # The test set is only watched, once per epoch: nothing below is chosen by
 # looking at it.
 simple, simple_history, simple_seconds = train(
@@ -80,10 +75,8 @@ simple_accuracy = simple_history["val_accuracy"][-1]
 print(pd.DataFrame(simple_history,
                    index=pd.RangeIndex(1, simple_epochs + 1, name="epoch"))
       .round(4).to_string())
-# --8<-- [end:train-simple]
 
-# %%
-# --8<-- [start:curves]
+# %% curves
 def plot_curves(history, title):
     epochs = np.arange(1, len(history["loss"]) + 1)
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
@@ -108,10 +101,8 @@ test_loss_rose_after = ", ".join(
 lowest_test_loss_epoch = int(test_loss.argmin()) + 1
 print(f"test loss went up after epoch: {test_loss_rose_after or 'none'}")
 print(f"lowest test loss: epoch {lowest_test_loss_epoch} of {simple_epochs}")
-# --8<-- [end:curves]
 
-# %%
-# --8<-- [start:confusion]
+# %% confusion
 from sklearn.metrics import ConfusionMatrixDisplay
 
 simple_predicted = simple.predict(x_test, batch_size=1000,
@@ -122,10 +113,8 @@ ConfusionMatrixDisplay.from_predictions(y_test, simple_predicted, ax=ax,
                                         colorbar=False)
 ax.set_title("The small network on the 10,000 test digits")
 plt.show()
-# --8<-- [end:confusion]
 
-# %%
-# --8<-- [start:mistakes]
+# %% mistakes
 def show_mistakes(predicted, count=16):
     wrong = np.flatnonzero(predicted != y_test)[:count]
     fig, axes = plt.subplots(2, count // 2, figsize=(count // 2 * 1.1, 2.9))
@@ -137,10 +126,8 @@ def show_mistakes(predicted, count=16):
 
 
 show_mistakes(simple_predicted)
-# --8<-- [end:mistakes]
 
-# %%
-# --8<-- [start:deeper]
+# %% deeper
 def conv_block(filters):
     # The convolution needs no bias: batch normalisation adds its own shift
     # right after.
@@ -176,10 +163,8 @@ deeper.compile(optimizer=keras.optimizers.Adam(schedule),
                loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 deeper_layers = layer_table(deeper)
 deeper_parameters = deeper.count_params()
-# --8<-- [end:deeper]
 
-# %%
-# --8<-- [start:train-deeper]
+# %% train-deeper
 deeper, deeper_history, deeper_seconds = train(
     deeper, x_train, y_train, seed=0, epochs=deeper_epochs,
     batch_size=batch_size, validation_data=(x_test, y_test))
@@ -188,10 +173,8 @@ print(pd.DataFrame(deeper_history,
                    index=pd.RangeIndex(1, deeper_epochs + 1, name="epoch"))
       .round(4).to_string())
 plot_curves(deeper_history, "The deeper network, epoch by epoch")
-# --8<-- [end:train-deeper]
 
-# %%
-# --8<-- [start:compare]
+# %% compare
 deeper_predicted = deeper.predict(x_test, batch_size=1000,
                                   verbose=0).argmax(axis=1)
 deeper_errors = int((deeper_predicted != y_test).sum())
@@ -206,10 +189,8 @@ both_wrong = int(((simple_predicted != y_test)
                   & (deeper_predicted != y_test)).sum())
 print(f"misread by both networks: {both_wrong}")
 show_mistakes(deeper_predicted)
-# --8<-- [end:compare]
 
-# %%
-# --8<-- [start:save]
+# %% save
 from pathlib import Path
 
 Path("models").mkdir(exist_ok=True)
@@ -224,10 +205,8 @@ after = reloaded.predict(digit, verbose=0)
 print("label:", y_test[0], " predicted before saving:", before.argmax(),
       " after loading:", after.argmax())
 print("same probabilities, to the last bit:", np.array_equal(before, after))
-# --8<-- [end:save]
 
-# %%
-# --8<-- [start:original-input-shape]
+# %% original-input-shape
 import warnings
 
 # The source tutorial gave its first layer the input's shape. (This runs
@@ -239,10 +218,8 @@ with warnings.catch_warnings(record=True) as caught:
                   input_shape=(28, 28, 1))
 for warning in caught:
     print(f"{warning.category.__name__}: {warning.message}")
-# --8<-- [end:original-input-shape]
 
-# %%
-# --8<-- [start:original-h5]
+# %% original-h5
 import tempfile
 from unittest import TestCase
 
@@ -253,10 +230,8 @@ with tempfile.TemporaryDirectory() as folder:
         deeper.save(f"{folder}/digit-cnn.h5")
 for record in logged.records:
     print(f"{record.levelname}: {record.getMessage().strip()}")
-# --8<-- [end:original-h5]
 
-# %%
-# --8<-- [start:export]
+# %% export
 import hashlib
 import json
 
@@ -331,10 +306,8 @@ exported = export_weights(deeper, "models/digit-cnn")
 exported_sha256 = hashlib.sha256(exported.tobytes()).hexdigest()
 print(f"{exported.size:,} numbers, {exported.nbytes / 1e6:.2f} MB; "
       f"sha256 {exported_sha256[:16]}…")
-# --8<-- [end:export]
 
-# %%
-# --8<-- [start:leaderboard]
+# %% leaderboard
 leaderboard = pd.DataFrame([
     leaderboard_row("CNN, 2 convolutions (Keras)", "pixels", simple,
                     simple_seconds, x_train, x_test, y_test)[0],
@@ -343,4 +316,3 @@ leaderboard = pd.DataFrame([
                     deeper, deeper_seconds, x_train, x_test, y_test)[0],
 ]).set_index("model")
 print(leaderboard[["test accuracy"]].to_string())
-# --8<-- [end:leaderboard]

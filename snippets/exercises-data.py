@@ -16,8 +16,7 @@ and ``pip install keras torch``.
 # `fetch_openml("mnist_784")`. Load it with another library and check that you
 # get the same images and labels. How do the two layouts differ?
 
-# %%
-# --8<-- [start:ex01-another-library]
+# %% ex01-another-library
 import numpy as np
 
 from mnist_data import load_mnist_784
@@ -65,7 +64,6 @@ loader = DataLoader(dataset, batch_size=64, shuffle=True,
 images, labels = next(iter(loader))
 print("PyTorch:     ", tuple(images.shape), images.dtype,
       "labels", labels[:5].tolist())
-# --8<-- [end:ex01-another-library]
 
 # %% [markdown]
 # **What it shows.** The same digits come packaged three ways: one flat table
@@ -80,8 +78,7 @@ print("PyTorch:     ", tuple(images.shape), images.dtype,
 # Make the choice repeatable, so that running the notebook again shows the
 # same ten.
 
-# %%
-# --8<-- [start:ex02-random-digits]
+# %% ex02-random-digits
 import matplotlib.pyplot as plt
 
 # a seed: the same "random" digits on every run
@@ -96,7 +93,6 @@ for ax, index in zip(axes.flat, picks):
     ax.axis("off")
 plt.show()
 print("labels of the random picks:", y_train[picks].tolist())
-# --8<-- [end:ex02-random-digits]
 
 # %% [markdown]
 # **What it shows.** A seeded generator makes "random" repeatable: every run
@@ -109,8 +105,7 @@ print("labels of the random picks:", y_train[picks].tolist())
 # What percentage of the training images shows each digit, and of the test
 # images? Is MNIST balanced enough that accuracy is a fair score?
 
-# %%
-# --8<-- [start:ex03-class-percentages]
+# %% ex03-class-percentages
 import pandas as pd
 
 shares = pd.DataFrame({
@@ -126,7 +121,6 @@ rarest, commonest = (shares["training %"].idxmin(),
 print(f"rarest digit: {rarest} ({shares['training %'].min():.2f} %), "
       f"commonest: {commonest} ({shares['training %'].max():.2f} %), "
       f"a perfectly even split would give each 10 %")
-# --8<-- [end:ex03-class-percentages]
 
 # %% [markdown]
 # **What it shows.** Every digit's share is close to an even tenth, in the
@@ -144,8 +138,7 @@ print(f"rarest digit: {rarest} ({shares['training %'].min():.2f} %), "
 # 5,000 images, with the solver capped at 200 iterations, and test on the
 # 10,000 test images.
 
-# %%
-# --8<-- [start:ex04-other-scalers]
+# %% ex04-other-scalers
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import (MaxAbsScaler, MinMaxScaler, Normalizer,
@@ -178,7 +171,6 @@ print(scaler_table[["test accuracy", "iterations"]].round(4).to_string())
 robust = RobustScaler().fit(X_train[subset])
 unscaled_pixels = int((robust.scale_ == 1).sum())
 print(f"pixels RobustScaler leaves unscaled: {unscaled_pixels} of 784")
-# --8<-- [end:ex04-other-scalers]
 
 # %% [markdown]
 # **What it shows.** Four of the five scalers give test accuracies close to
@@ -203,8 +195,7 @@ print(f"pixels RobustScaler leaves unscaled: {unscaled_pixels} of 784")
 # `to_categorical`, check they match scikit-learn's `OneHotEncoder`, and turn
 # them back into digits.
 
-# %%
-# --8<-- [start:ex05-one-hot-keras]
+# %% ex05-one-hot-keras
 import os
 
 # before importing keras, or it looks for TensorFlow
@@ -222,7 +213,6 @@ from_sklearn = OneHotEncoder(sparse_output=False).fit_transform(
 print("same as OneHotEncoder:", np.array_equal(one_hot, from_sklearn))
 print("back to digits:", one_hot[:4].argmax(axis=1),
       " all equal:", np.array_equal(one_hot.argmax(axis=1), y_train))
-# --8<-- [end:ex05-one-hot-keras]
 
 # %% [markdown]
 # **What it shows.** Keras's `to_categorical` and scikit-learn's

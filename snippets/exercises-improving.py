@@ -16,8 +16,7 @@ models*. Needs ``mnist_data.py`` and ``model_cache.py`` beside it.
 # of ink, and where its centre of mass is. Does a random forest do better on
 # them, on the pixels, or on both?
 
-# %%
-# --8<-- [start:ex13-feature-engineering]
+# %% ex13-feature-engineering
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -84,7 +83,6 @@ axes[1].set(title="ink per row", ylim=(27.5, -0.5), xlabel="ink")
 axes[2].bar(np.arange(28), digit.sum(axis=0))
 axes[2].set(title="ink per column", xlabel="column")
 plt.show()
-# --8<-- [end:ex13-feature-engineering]
 
 # %% [markdown]
 # **What it shows.** The engineered features alone validate clearly below the
@@ -101,8 +99,7 @@ plt.show()
 # cross-validation on 2,000 training images, then compare the best setting
 # with the default forest on the validation images.
 
-# %%
-# --8<-- [start:ex14-tune-forest]
+# %% ex14-tune-forest
 from sklearn.model_selection import GridSearchCV
 
 # searched once, then loaded: a grid search is a model like any other
@@ -138,7 +135,6 @@ tuned_accuracy = tuned.score(X_val_small, y_val_small)
 default_accuracy = default.score(X_val_small, y_val_small)
 print(f"validation accuracy: tuned {tuned_accuracy:.4f}, "
       f"default {default_accuracy:.4f}")
-# --8<-- [end:ex14-tune-forest]
 
 # %% [markdown]
 # **What it shows.** The grid's winner beats the default setting, itself one

@@ -17,8 +17,7 @@ linear models*, so its fitted models load from the model cache. Needs
 # choose models with) and 20 % for testing (once, at the end). Check that each
 # part keeps the share of each digit.
 
-# %%
-# --8<-- [start:ex06-split]
+# %% ex06-split
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -62,7 +61,6 @@ train_rows = rng.choice(len(X_train), size=10_000, replace=False)
 X_small, y_small = X_train[train_rows], y_train[train_rows]
 X_tiny, y_tiny = X_small[:5_000], y_small[:5_000]
 X_val_small, y_val_small = X_val[:5_000], y_val[:5_000]
-# --8<-- [end:ex06-split]
 
 # %% [markdown]
 # **What it shows.** Stratified cuts give the three parts the same mix of
@@ -77,8 +75,7 @@ X_val_small, y_val_small = X_val[:5_000], y_val[:5_000]
 # `linear`, `poly`, `rbf` and `sigmoid`, on 5,000 training images, and compare
 # them on 5,000 validation images.
 
-# %%
-# --8<-- [start:ex07-svm-kernels]
+# %% ex07-svm-kernels
 from sklearn.svm import SVC
 
 kernel_accuracy = {}
@@ -90,7 +87,6 @@ for kernel in ["linear", "poly", "rbf", "sigmoid"]:
           f"{svc.n_support_.sum()} support vectors")
 best_kernel = max(kernel_accuracy, key=kernel_accuracy.get)
 print("best kernel:", best_kernel)
-# --8<-- [end:ex07-svm-kernels]
 
 # %% [markdown]
 # **What it shows.** With 5,000 training images, the RBF kernel validates
@@ -106,8 +102,7 @@ print("best kernel:", best_kernel)
 # validation images. A forest also tells how much each feature's splits
 # helped its trees: draw those importances as an image of 28 × 28 pixels.
 
-# %%
-# --8<-- [start:ex08-random-forest]
+# %% ex08-random-forest
 from sklearn.ensemble import RandomForestClassifier
 
 forest, _ = fit(RandomForestClassifier(random_state=42, n_jobs=2),
@@ -127,7 +122,6 @@ ax.axis("off")
 plt.show()
 never_used = int((forest.feature_importances_ == 0).sum())
 print(f"pixels no tree ever split on: {never_used} of 784")
-# --8<-- [end:ex08-random-forest]
 
 # %% [markdown]
 # **What it shows.** A forest with its default settings validates between the
@@ -142,8 +136,7 @@ print(f"pixels no tree ever split on: {never_used} of 784")
 # 5-fold cross-validation instead, and look at the spread across folds. (Five
 # fits per model add up: use 2,000 of the training images.)
 
-# %%
-# --8<-- [start:ex09-cross-validation]
+# %% ex09-cross-validation
 from sklearn.model_selection import cross_val_score
 
 X_cv, y_cv = X_tiny[:2_000], y_tiny[:2_000]
@@ -160,7 +153,6 @@ cv_table = (pd.DataFrame.from_dict(cv_rows, orient="index")
             .sort_values("mean", ascending=False))
 cv_table.index.name = "model"
 print(cv_table.round(4).to_string())
-# --8<-- [end:ex09-cross-validation]
 
 # %% [markdown]
 # **What it shows.** RBF comes first, the forest second and sigmoid last, as
@@ -182,8 +174,7 @@ print(cv_table.round(4).to_string())
 # Try `C` = 0.1, 1, 10 and 100 with the RBF kernel: which validates best, and
 # what happens to the number of support vectors?
 
-# %%
-# --8<-- [start:ex10-c-values]
+# %% ex10-c-values
 c_models, c_rows = {}, {}
 for C in [0.1, 1, 10, 100]:
     c_models[C], _ = fit(SVC(C=C), X_tiny, y_tiny)
@@ -204,7 +195,6 @@ ax.set(xlabel="C (log scale)", ylabel="validation accuracy",
        xticks=c_table.index,
        xticklabels=[f"{c:g}" for c in c_table.index])
 plt.show()
-# --8<-- [end:ex10-c-values]
 
 # %% [markdown]
 # **What it shows.** Validation accuracy rises from the smallest `C` and then
@@ -220,8 +210,7 @@ plt.show()
 # images with scikit-learn's `classification_report`. Which digit has the
 # lowest recall?
 
-# %%
-# --8<-- [start:ex11-classification-report]
+# %% ex11-classification-report
 from sklearn.metrics import classification_report, recall_score
 
 best_svc = c_models[best_c]
@@ -229,7 +218,6 @@ svc_predicted, _ = remember(best_svc.predict, X_test)
 print(classification_report(y_test, svc_predicted, digits=4))
 recalls = recall_score(y_test, svc_predicted, average=None)
 print(f"lowest recall: digit {recalls.argmin()} ({recalls.min():.4f})")
-# --8<-- [end:ex11-classification-report]
 
 # %% [markdown]
 # **What it shows.** The test accuracy is close to, and a little below, the
@@ -245,8 +233,7 @@ print(f"lowest recall: digit {recalls.argmin()} ({recalls.min():.4f})")
 # confusion matrix, list the pairs of digits it mixes up most, and count how
 # many of its errors the SVM makes too.
 
-# %%
-# --8<-- [start:ex12-other-errors]
+# %% ex12-other-errors
 from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
 
 from contrast import readable_counts
@@ -274,7 +261,6 @@ pairs = pd.DataFrame([(t, p, confusions[t, p])
                       for t in range(10) for p in range(10)],
                      columns=["true", "predicted", "images"])
 print(pairs.nlargest(5, "images").to_string(index=False))
-# --8<-- [end:ex12-other-errors]
 
 # %% [markdown]
 # **What it shows.** Most of the SVM's test errors are also errors of the

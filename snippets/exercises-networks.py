@@ -18,8 +18,7 @@ loads from the cache instead of taking minutes again. Needs
 # normalisation, dropout, and images shifted a little in training), train both
 # on the 60,000 training images, and compare them on the 10,000 test images.
 
-# %%
-# --8<-- [start:ex15-deeper-cnn]
+# %% ex15-deeper-cnn
 import os
 
 # before importing keras, or it looks for TensorFlow
@@ -114,7 +113,6 @@ network_table = pd.DataFrame.from_dict(rows, orient="index")
 network_table.index.name = "network"
 print(network_table.round(4).to_string())
 deeper_predicted = predicted  # the last network of the loop
-# --8<-- [end:ex15-deeper-cnn]
 
 # %% [markdown]
 # **What it shows.** The deeper network makes clearly fewer test errors than
@@ -129,8 +127,7 @@ deeper_predicted = predicted  # the last network of the loop
 # Save the deeper network to a file in Keras's own format, in a folder
 # `models/`. What does the file hold?
 
-# %%
-# --8<-- [start:ex16-save]
+# %% ex16-save
 import json
 import zipfile
 from pathlib import Path
@@ -149,7 +146,6 @@ print("config.json lists",
       ", ".join(f"{layer_kinds.count(kind)} {kind}" for kind in
                 ["Conv2D", "BatchNormalization", "Dropout", "Dense"]),
       "layers, among others")
-# --8<-- [end:ex16-save]
 
 # %% [markdown]
 # **What it shows.** The file holds the network as data, not as Python code:
@@ -163,8 +159,7 @@ print("config.json lists",
 # the first twelve test digits. Check that it predicts exactly what the
 # network did before saving.
 
-# %%
-# --8<-- [start:ex17-load]
+# %% ex17-load
 # safe_mode=True (the default): Python code stored in the file, such as a
 # Lambda layer's, is refused, never run
 loaded = keras.saving.load_model(saved_path)
@@ -184,7 +179,6 @@ for ax, image, label, guess in zip(axes.flat, x_test, y_test, loaded_predicted):
     ax.set_title(f"{label} read as {guess}", fontsize=9)
     ax.axis("off")
 plt.show()
-# --8<-- [end:ex17-load]
 
 # %% [markdown]
 # **What it shows.** The loaded network predicts exactly what the trained one

@@ -9,8 +9,7 @@ This chapter changes both: more images, made by shifting the ones we have
 ``model_cache.py``, ``leaderboard.py`` and ``published.py`` beside it.
 """
 
-# %%
-# --8<-- [start:data]
+# %% data
 import time
 
 import matplotlib.pyplot as plt
@@ -25,10 +24,8 @@ from model_cache import fit, remember
 # the official 60,000 / 10,000 split
 x_train, y_train, x_test, y_test = load_mnist()
 print("train", x_train.shape, " test", x_test.shape)
-# --8<-- [end:data]
 
-# %%
-# --8<-- [start:rotate]
+# %% rotate
 digit = x_train[0]
 # degrees; negative is clockwise
 rotated = ndimage.rotate(digit, angle=-15, reshape=False)
@@ -40,10 +37,8 @@ for ax, image, title in [(axes[0], digit, "original"),
     ax.set_title(title)
     ax.axis("off")
 plt.show()
-# --8<-- [end:rotate]
 
-# %%
-# --8<-- [start:shifts]
+# %% shifts
 def shifted(images, dx, dy):
     """Move every image dx pixels right and dy pixels down, filling with
     blank paper."""
@@ -64,10 +59,8 @@ for ax, (title, images) in zip(axes, [("original", x_train)] + [
     ax.set_title(title)
     ax.axis("off")
 plt.show()
-# --8<-- [end:shifts]
 
-# %%
-# --8<-- [start:knn]
+# %% knn
 from sklearn.neighbors import KNeighborsClassifier
 
 
@@ -107,10 +100,8 @@ knn_table = pd.DataFrame(knn_rows).set_index("features")[
 knn_plain = knn_accuracy["raw pixels"]
 knn_shifted = knn_accuracy["raw pixels + 4 shifted copies"]
 knn_gain_errors = round((knn_shifted - knn_plain) * len(y_test))
-# --8<-- [end:knn]
 
-# %%
-# --8<-- [start:textbook]
+# %% textbook
 from published import KNN_SHIFTED_TEXTBOOK_ACCURACY, KNN_TEXTBOOK_ACCURACY
 
 versus = pd.DataFrame({
@@ -118,10 +109,8 @@ versus = pd.DataFrame({
     "this run": [knn_plain, knn_shifted],
 }, index=["raw pixels", "raw pixels + 4 shifted copies"])
 versus.index.name = "4 nearest neighbours on"
-# --8<-- [end:textbook]
 
-# %%
-# --8<-- [start:deskew]
+# %% deskew
 def deskew(image):
     """Shear an image so that its ink's main axis is vertical, centred in the
     frame.
@@ -154,10 +143,8 @@ for column, index in enumerate(range(8)):
 axes[0, 0].set_title("original", loc="left", fontsize=9)
 axes[1, 0].set_title("deskewed", loc="left", fontsize=9)
 plt.show()
-# --8<-- [end:deskew]
 
-# %%
-# --8<-- [start:pca-speed]
+# %% pca-speed
 from sklearn.decomposition import PCA
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import SVC
@@ -181,10 +168,8 @@ speed_table = pd.DataFrame.from_dict(speed_rows, orient="index")
 speed_table.index.name = "SVC (rbf) on"
 pixels_accuracy = float(speed_table.loc["784 pixels", "test accuracy"])
 pca50_accuracy = float(speed_table.loc["50 components", "test accuracy"])
-# --8<-- [end:pca-speed]
 
-# %%
-# --8<-- [start:deskew-svc]
+# %% deskew-svc
 def pca_svc():
     return make_pipeline(PCA(n_components=50, random_state=0), SVC(C=10))
 
@@ -202,10 +187,8 @@ svc_table = pd.DataFrame(svc_rows).set_index("features")[
     ["test accuracy", "fit seconds", "predict seconds"]]
 svc_plain = svc_accuracy["PCA 50"]
 svc_deskewed = svc_accuracy["deskewed, PCA 50"]
-# --8<-- [end:deskew-svc]
 
-# %%
-# --8<-- [start:all-three]
+# %% all-three
 # One shifted copy of each deskewed image, in a direction drawn at random
 # (seeded): twice the training images rather than five times, since an SVM's
 # fit time grows at least with the square of the number of images.
@@ -234,9 +217,6 @@ for ax, index in zip(axes.flat, misread):
     ax.set_title(f"{y_test[index]} as {best_predicted[index]}", fontsize=9)
     ax.axis("off")
 plt.show()
-# --8<-- [end:all-three]
 
-# %%
-# --8<-- [start:leaderboard]
+# %% leaderboard
 leaderboard = pd.DataFrame(knn_rows + svc_rows).set_index("model")
-# --8<-- [end:leaderboard]

@@ -10,8 +10,7 @@ beside it. The fit takes minutes the first time; ``model_cache`` keeps it for
 later runs.
 """
 
-# %%
-# --8<-- [start:split]
+# %% split
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -27,19 +26,15 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2,
                                                     random_state=42)
 print("train:", X_train.shape, " test:", X_test.shape)
 n_train, n_test = len(y_train), len(y_test)
-# --8<-- [end:split]
 
-# %%
-# --8<-- [start:fit]
+# %% fit
 model, fit_seconds = fit(LogisticRegression(max_iter=2000), X_train, y_train)
 print("iterations used:", model.n_iter_[0], "of", model.max_iter)
 y_pred = model.predict(X_test)
 accuracy = float((y_pred == y_test).mean())
 print("test accuracy:", accuracy)
-# --8<-- [end:fit]
 
-# %%
-# --8<-- [start:misclassified]
+# %% misclassified
 wrong = np.flatnonzero(y_pred != y_test)
 n_wrong = len(wrong)
 print(f"{n_wrong} of {n_test} test digits are misclassified")
@@ -50,10 +45,8 @@ for ax, index in zip(axes.flat, wrong):
     ax.set_title(f"true {y_test[index]}, said {y_pred[index]}", fontsize=9)
     ax.axis("off")
 plt.show()
-# --8<-- [end:misclassified]
 
-# %%
-# --8<-- [start:two-by-two]
+# %% two-by-two
 from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
 
 from contrast import ink_on, readable_counts
@@ -81,10 +74,8 @@ readable_counts(ConfusionMatrixDisplay(
     ax=ax, cmap="Blues", colorbar=False))
 ax.set(xlabel="what the test says", ylabel="what is true")
 plt.show()
-# --8<-- [end:two-by-two]
 
-# %%
-# --8<-- [start:ten-by-ten]
+# %% ten-by-ten
 from sklearn.metrics import accuracy_score
 
 cm = confusion_matrix(y_test, y_pred)
@@ -97,10 +88,8 @@ readable_counts(ConfusionMatrixDisplay(cm).plot(
     ax=ax, cmap="Blues", colorbar=False, values_format="d"))
 ax.set(xlabel="predicted digit", ylabel="true digit")
 plt.show()
-# --8<-- [end:ten-by-ten]
 
-# %%
-# --8<-- [start:error-explorer]
+# %% error-explorer
 import base64
 import zlib
 
@@ -119,10 +108,8 @@ for true_digit in range(10):
 error_cells = pd.DataFrame(rows, columns=[
     "true", "predicted", "count", "test indices",
     *(f"image {k}" for k in range(1, 13))])
-# --8<-- [end:error-explorer]
 
-# %%
-# --8<-- [start:per-class]
+# %% per-class
 from sklearn.metrics import f1_score, precision_score, recall_score
 
 precision = precision_score(y_test, y_pred, average=None)
@@ -147,10 +134,8 @@ scores = pd.DataFrame({"precision": precision, "recall": recall, "F1": f1,
 scores.index.name = "digit"
 worst_recall_digit = int(recall.argmin())
 best_recall_digit = int(recall.argmax())
-# --8<-- [end:per-class]
 
-# %%
-# --8<-- [start:original-precision-score]
+# %% original-precision-score
 try:
     precision_score(y_test, y_pred)  # no average: the default is "binary"
 except ValueError as error:
@@ -158,17 +143,13 @@ except ValueError as error:
 macro_precision = float(precision_score(y_test, y_pred, average="macro"))
 print(f'average="macro": {macro_precision:.4f}, '
       "the plain mean of the ten per-class precisions")
-# --8<-- [end:original-precision-score]
 
-# %%
-# --8<-- [start:report]
+# %% report
 from sklearn.metrics import classification_report
 
 print(classification_report(y_test, y_pred, digits=4))
-# --8<-- [end:report]
 
-# %%
-# --8<-- [start:confusions]
+# %% confusions
 # where each true digit ends up
 share_of_row = cm / cm.sum(axis=1, keepdims=True)
 mistakes = share_of_row.copy()
@@ -192,10 +173,8 @@ ax.set(xticks=range(10), yticks=range(10), xlabel="predicted digit",
 fig.colorbar(image, ax=ax,
              label="% of the true digit's images (diagonal left out)")
 plt.show()
-# --8<-- [end:confusions]
 
-# %%
-# --8<-- [start:published]
+# %% published
 from published import (RAW_ACCURACY, RAW_ACCURACY_SKLEARN_1_1_3, RAW_F1,
                        RAW_PRECISION, RAW_RECALL)
 
@@ -215,10 +194,8 @@ versus.index.name = "digit"
 print(f"accuracy: published {RAW_ACCURACY}, this run {accuracy} "
       f"(difference {accuracy_gap:+.6f})")
 print(f"largest per-class difference: {per_class_gap:.4f}")
-# --8<-- [end:published]
 
-# %%
-# --8<-- [start:threads]
+# %% threads
 from threadpoolctl import threadpool_limits
 
 
@@ -249,13 +226,10 @@ runs["test accuracy"] = runs["correct"] / n_test
 print(runs.to_string(float_format="{:.10f}".format))
 print(f"predictions that differ, 1 thread vs 2: {predictions_changed}")
 print(f"largest weight difference: {largest_weight_change:.2e}")
-# --8<-- [end:threads]
 
-# %%
-# --8<-- [start:leaderboard]
+# %% leaderboard
 from leaderboard import row
 
 entry, _ = row("logistic regression", "raw pixels", model, fit_seconds,
                X_train, X_test, y_test)
 leaderboard = pd.DataFrame([entry]).set_index("model")
-# --8<-- [end:leaderboard]

@@ -8,8 +8,7 @@ of them and count the classes. Run it from a folder holding ``mnist_data.py``
 OpenML once).
 """
 
-# %%
-# --8<-- [start:openml]
+# %% openml
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -21,17 +20,13 @@ print("X:", X.shape, X.dtype)
 print("y:", y.shape, y.dtype, "- first labels:", y[:10])
 print("type of one label:", type(y[0]).__name__)
 n_images, n_pixels = X.shape
-# --8<-- [end:openml]
 
-# %%
-# --8<-- [start:labels-to-int]
+# %% labels-to-int
 y = y.astype(np.uint8)  # "5" -> 5: comparisons and bincount need numbers
 print("y:", y.dtype, "- first labels:", y[:10])
 print("label of image 36001:", y[36001])
-# --8<-- [end:labels-to-int]
 
-# %%
-# --8<-- [start:split]
+# %% split
 from mnist_data import load_mnist
 
 x_train, y_train, x_test, y_test = load_mnist()
@@ -41,10 +36,8 @@ same_rows = bool((x_train.reshape(-1, 784) == X[:60000]).all()
                  and (x_test.reshape(-1, 784) == X[60000:]).all())
 print("the split is OpenML's first 60,000 rows and last 10,000:", same_rows)
 n_train, n_test = len(x_train), len(x_test)
-# --8<-- [end:split]
 
-# %%
-# --8<-- [start:pixels]
+# %% pixels
 print("pixel range:", X.min(), "to", X.max())
 print("distinct grey levels:", len(np.unique(X)))
 empty_share = float((X == 0).mean())
@@ -52,10 +45,8 @@ print(f"pixels that are exactly 0: {empty_share:.1%}")
 ink_per_image = (X > 0).sum(axis=1)
 print("inked pixels per image: min", ink_per_image.min(),
       "median", int(np.median(ink_per_image)), "max", ink_per_image.max())
-# --8<-- [end:pixels]
 
-# %%
-# --8<-- [start:middle-band]
+# %% middle-band
 # the share of images with ink at each of the 784 columns
 ink_by_column = (X > 0).mean(axis=0)
 band_ink = float(ink_by_column[400:500].mean())
@@ -72,10 +63,8 @@ ax.set(xlabel="column of X (row-major pixel index)",
        ylabel="share of images with ink", xlim=(0, n_pixels))
 ax.legend(loc="upper left")
 plt.show()
-# --8<-- [end:middle-band]
 
-# %%
-# --8<-- [start:one-digit]
+# %% one-digit
 digit = X[36001].reshape(28, 28)
 fig, axes = plt.subplots(1, 2, figsize=(6, 3))
 for ax, cmap in zip(axes, ["binary", "gray"]):
@@ -83,20 +72,16 @@ for ax, cmap in zip(axes, ["binary", "gray"]):
     ax.set_title(f'cmap="{cmap}"')
     ax.axis("off")
 plt.show()
-# --8<-- [end:one-digit]
 
-# %%
-# --8<-- [start:first-ten]
+# %% first-ten
 fig, axes = plt.subplots(2, 5, figsize=(8, 3.6))
 for ax, image, label in zip(axes.flat, X[:10], y[:10]):
     ax.imshow(image.reshape(28, 28), cmap="binary")
     ax.set_title(f"label {label}")
     ax.axis("off")
 plt.show()
-# --8<-- [end:first-ten]
 
-# %%
-# --8<-- [start:twelve]
+# %% twelve
 # a fixed seed: the same twelve digits on every run
 rng = np.random.default_rng(seed=0)
 picks = rng.choice(n_images, size=12, replace=False)
@@ -106,10 +91,8 @@ for ax, index in zip(axes.flat, picks):
     ax.set_title(f"#{index}: {y[index]}", fontsize=9)
     ax.axis("off")
 plt.show()
-# --8<-- [end:twelve]
 
-# %%
-# --8<-- [start:five-random]
+# %% five-random
 rng = np.random.default_rng(seed=42)
 picks = rng.choice(n_train, size=5, replace=False)
 fig, axes = plt.subplots(1, 5, figsize=(8, 2))
@@ -118,10 +101,8 @@ for ax, index in zip(axes, picks):
     ax.set_title(str(y_train[index]))
     ax.axis("off")
 plt.show()
-# --8<-- [end:five-random]
 
-# %%
-# --8<-- [start:class-counts]
+# %% class-counts
 counts = np.bincount(y, minlength=10)
 shares = counts / counts.sum()
 for digit_class, (count, share) in enumerate(zip(counts, shares)):
@@ -138,4 +119,3 @@ ax.set(xticks=range(10), xlabel="digit", ylabel="images in the 70,000")
 # above the plot, not over the bars: its text stays readable in both palettes
 ax.legend(loc="lower right", bbox_to_anchor=(1, 1), frameon=False)
 plt.show()
-# --8<-- [end:class-counts]

@@ -10,8 +10,7 @@ the project's folder, where ``outputs/`` is. It takes a second: it trains
 nothing.
 """
 
-# %%
-# --8<-- [start:results]
+# %% results
 import pandas as pd
 
 from course_results import course_rows
@@ -29,10 +28,8 @@ worst_accuracy = float(results["test accuracy"].iloc[0])
 fewer_mistakes = (1 - worst_accuracy) / (1 - best_accuracy)
 print(f"{n_models} models from {n_chapters} chapters: test accuracy "
       f"{worst_accuracy:.2%} to {best_accuracy:.2%}")
-# --8<-- [end:results]
 
-# %%
-# --8<-- [start:ladder]
+# %% ladder
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -72,4 +69,3 @@ ax.legend(handles=[
 ], title="tested on", loc="lower right", fontsize=8, title_fontsize=8)
 ax.set_title("Every model of the course, worst to best", loc="left")
 plt.show()
-# --8<-- [end:ladder]

@@ -9,8 +9,7 @@ extend logistic regression to ten classes: one-vs-rest and multinomial. Needs
 beside it.
 """
 
-# %%
-# --8<-- [start:zeros-and-ones]
+# %% zeros-and-ones
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -33,10 +32,8 @@ binary_test = np.isin(y_test, [0, 1])
 x01_train, y01_train = x_train[binary_train], y_train[binary_train]
 x01_test, y01_test = x_test[binary_test], y_test[binary_test]
 print("zeros and ones: train", x01_train.shape, " test", x01_test.shape)
-# --8<-- [end:zeros-and-ones]
 
-# %%
-# --8<-- [start:linear-regression]
+# %% linear-regression
 regression, _ = fit(make_pipeline(FunctionTransformer(flatten),
                                   StandardScaler(), LinearRegression()),
                     x01_train, y01_train)
@@ -47,10 +44,8 @@ print("range of the outputs:", round(float(raw_output.min()), 2), "to",
 regression_accuracy = float(
     ((raw_output > 0.49).astype(int) == y01_test).mean())
 print(f"accuracy with the threshold 0.49: {regression_accuracy:.4f}")
-# --8<-- [end:linear-regression]
 
-# %%
-# --8<-- [start:threshold-sweep]
+# %% threshold-sweep
 thresholds = np.linspace(-0.5, 1.5, 201)
 accuracies = [((raw_output > t).astype(int) == y01_test).mean()
               for t in thresholds]
@@ -65,10 +60,8 @@ ax.set(xlabel="threshold on the regression output", ylabel="test accuracy",
        ylim=(0.4, 1.01))
 ax.legend(loc="lower center")
 plt.show()
-# --8<-- [end:threshold-sweep]
 
-# %%
-# --8<-- [start:logistic-01]
+# %% logistic-01
 from sklearn.metrics import ConfusionMatrixDisplay, classification_report
 
 from contrast import readable_counts
@@ -94,10 +87,8 @@ for ax, prediction, title in [
         y01_test, prediction, ax=ax, colorbar=False, cmap="Blues"))
     ax.set_title(title)
 plt.show()
-# --8<-- [end:logistic-01]
 
-# %%
-# --8<-- [start:ten-digits]
+# %% ten-digits
 regression_10, _ = fit(make_pipeline(FunctionTransformer(flatten),
                                      StandardScaler(), LinearRegression()),
                        x_train, y_train)
@@ -115,10 +106,8 @@ readable_counts(ConfusionMatrixDisplay.from_predictions(
     y_test, rounded, ax=ax, colorbar=False, cmap="Blues"))
 ax.set(xlabel="rounded regression output", ylabel="true digit")
 plt.show()
-# --8<-- [end:ten-digits]
 
-# %%
-# --8<-- [start:ovr-vs-multinomial]
+# %% ovr-vs-multinomial
 from sklearn.multiclass import OneVsRestClassifier
 
 
@@ -140,10 +129,8 @@ for name, model in strategies.items():
 strategy_table = pd.DataFrame(rows).set_index("strategy")
 ovr_accuracy = float(strategy_table.loc["one-vs-rest", "test accuracy"])
 multinomial_accuracy = float(strategy_table.loc["multinomial", "test accuracy"])
-# --8<-- [end:ovr-vs-multinomial]
 
-# %%
-# --8<-- [start:leaderboard]
+# %% leaderboard
 from leaderboard import row
 
 entries = []
@@ -153,4 +140,3 @@ for name, model in strategies.items():
     entries.append(row(f"logistic regression, {name}", "StandardScaler", fitted,
                        fit_seconds, x_train, x_test, y_test)[0])
 leaderboard = pd.DataFrame(entries).set_index("model")
-# --8<-- [end:leaderboard]

@@ -8,8 +8,7 @@ degree-2 polynomial features. Needs ``mnist_data.py``, ``model_cache.py``,
 ``published.py`` and ``leaderboard.py`` beside it.
 """
 
-# %%
-# --8<-- [start:split]
+# %% split
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -27,10 +26,8 @@ X, y = load_mnist_784()
 y = y.astype(np.uint8)
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2,
                                                     random_state=42)
-# --8<-- [end:split]
 
-# %%
-# --8<-- [start:scalers]
+# %% scalers
 from sklearn.utils.class_weight import compute_class_weight
 
 
@@ -64,10 +61,8 @@ min_max_accuracy = scaled_accuracy["MinMaxScaler"]
 standard_fit_seconds = scaled_seconds["StandardScaler"]
 standard_iterations = scaled_iterations["StandardScaler"]
 min_max_fit_seconds = scaled_seconds["MinMaxScaler"]
-# --8<-- [end:scalers]
 
-# %%
-# --8<-- [start:scaled-images]
+# %% scaled-images
 def show_columns(columns):
     """Draw the same digits in each column, one column per version of them."""
     fig, axes = plt.subplots(3, len(columns), figsize=(2.2 * len(columns), 6.5))
@@ -95,10 +90,8 @@ print("StandardScaler output ranges from", round(float(standardised.min()), 1),
       "to", round(standardised_max, 1))
 # fitted on the training images, MinMaxScaler can leave 0 ... 1 on test images
 min_max_test_max = float(min_max.transform(X_test).max())
-# --8<-- [end:scaled-images]
 
-# %%
-# --8<-- [start:pca]
+# %% pca
 # scikit-learn picks the solver from the data's shape: for 60,000 rows of 784
 # columns an exact one (covariance_eigh). random_state matters only to a
 # randomised solver; set, the result stays fixed if that choice changes.
@@ -115,10 +108,8 @@ show_columns({
     "MinMaxScaler": min_max.transform(digits),
     "restored from 30 components": restored,
 })
-# --8<-- [end:pca]
 
-# %%
-# --8<-- [start:variance]
+# %% variance
 full_pca = PCA(random_state=0).fit(min_max.transform(X_train))
 cumulative = np.cumsum(full_pca.explained_variance_ratio_)
 for share in [0.5, 0.8, 0.9, 0.95, 0.99]:
@@ -134,10 +125,8 @@ ax.set(xlabel="number of components", ylabel="cumulative explained variance",
        xlim=(0, 784), ylim=(0, 1.02))
 ax.legend(loc="lower right")
 plt.show()
-# --8<-- [end:variance]
 
-# %%
-# --8<-- [start:pca-only]
+# %% pca-only
 pca_only_model, pca_only_fit_seconds = fit(
     make_pipeline(MinMaxScaler(), PCA(n_components=30, random_state=0),
                   balanced_logistic_regression()),
@@ -146,10 +135,8 @@ pca_only_accuracy = pca_only_model.score(X_test, y_test)
 pca_only_iterations = int(pca_only_model[-1].n_iter_[0])
 print("iterations:", pca_only_iterations)
 print("test accuracy on the 30 components alone:", pca_only_accuracy)
-# --8<-- [end:pca-only]
 
-# %%
-# --8<-- [start:poly-features]
+# %% poly-features
 expand = PolynomialFeatures(degree=2).fit(components)
 poly_features = expand.transform(pca.transform(min_max.transform(X_test)))
 n_poly_features = expand.n_output_features_
@@ -165,10 +152,8 @@ axes[1].hist(poly_features[:, 31:].ravel(), bins=100, color="tab:orange")
 axes[1].set(title="their squares and pairwise products", xlabel="value",
             yscale="log")
 plt.show()
-# --8<-- [end:poly-features]
 
-# %%
-# --8<-- [start:polynomial]
+# %% polynomial
 def pca_poly_model(n_components, scaler=MinMaxScaler, scale_products=True):
     return make_pipeline(
         scaler(), PCA(n_components=n_components, random_state=0),
@@ -182,10 +167,8 @@ poly_pred = poly_model.predict(X_test)
 poly_accuracy = float((poly_pred == y_test).mean())
 print("iterations:", poly_model[-1].n_iter_[0])
 print("test accuracy:", poly_accuracy)
-# --8<-- [end:polynomial]
 
-# %%
-# --8<-- [start:poly-per-class]
+# %% poly-per-class
 from sklearn.metrics import precision_recall_fscore_support
 
 precision, recall, f1, support = precision_recall_fscore_support(y_test,
@@ -194,10 +177,8 @@ poly_scores = pd.DataFrame({"precision": precision, "recall": recall,
                             "F1": f1, "support": support})
 poly_scores.index.name = "digit"
 lowest_f1_digit = int(f1.argmin())
-# --8<-- [end:poly-per-class]
 
-# %%
-# --8<-- [start:per-class-compare]
+# %% per-class-compare
 from published import PCA30_POLY2_PRECISION_0_AND_9, RAW_F1
 from sklearn.metrics import f1_score
 
@@ -219,10 +200,8 @@ print(f"F1 gain from MinMaxScaler to PCA 30 + products: "
 precision_0, precision_9 = (round(float(precision[d]), 3) for d in (0, 9))
 print("precision of digits 0 and 9, published:",
       PCA30_POLY2_PRECISION_0_AND_9, " this run:", (precision_0, precision_9))
-# --8<-- [end:per-class-compare]
 
-# %%
-# --8<-- [start:variants]
+# %% variants
 variants = {
     "MinMaxScaler, PCA, products scaled": pca_poly_model(30),
     "StandardScaler, PCA, products scaled": pca_poly_model(
@@ -243,10 +222,8 @@ standardised_pca_accuracy = float(variant_table["test accuracy"].iloc[1])
 unscaled_products_iterations = int(variant_table["iterations"].iloc[2])
 no_bias_difference = float(variant_table["test accuracy"].iloc[3]
                            - variant_table["test accuracy"].iloc[0])
-# --8<-- [end:variants]
 
-# %%
-# --8<-- [start:sweep]
+# %% sweep
 from published import PCA30_POLY2_ACCURACY
 
 # 10,000 of the training images (train_test_split shuffled them), to see how
@@ -276,10 +253,8 @@ ax.set(xlabel="PCA components before PolynomialFeatures(2)",
        ylabel="test accuracy")
 ax.legend(loc="lower right")
 plt.show()
-# --8<-- [end:sweep]
 
-# %%
-# --8<-- [start:regularisation]
+# %% regularisation
 def regularised_model(n_components, C):
     model = pca_poly_model(n_components)
     model.set_params(logisticregression__C=C)
@@ -304,10 +279,8 @@ best_regularised_C = best_regularised["C"]
 best_30 = max((row for row in rows if row["components"] == 30),
               key=lambda row: row["test accuracy"])
 best_30_accuracy = best_30["test accuracy"]
-# --8<-- [end:regularisation]
 
-# %%
-# --8<-- [start:published]
+# %% published
 from published import MIN_MAX_SCALER_ACCURACY, STANDARD_SCALER_ACCURACY
 
 versus = pd.DataFrame({
@@ -323,10 +296,8 @@ print("PCA 30 + PolynomialFeatures(2) on its own training set: "
 standard_gap_images = round(
     abs(standard_accuracy - STANDARD_SCALER_ACCURACY) * len(y_test))
 min_max_rounded = round(min_max_accuracy, 3)
-# --8<-- [end:published]
 
-# %%
-# --8<-- [start:leaderboard]
+# %% leaderboard
 from leaderboard import row
 
 # Both pipelines come straight from the model cache: they were fitted above.
@@ -341,4 +312,3 @@ entries = [
         poly_model, poly_fit_seconds, X_train, X_test, y_test)[0],
 ]
 leaderboard = pd.DataFrame(entries).set_index("model")
-# --8<-- [end:leaderboard]

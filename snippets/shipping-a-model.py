@@ -13,8 +13,7 @@ Flask. Needs ``mnist_data.py``, ``model_cache.py``, ``digit_net.py``,
 ``pip install skops flask pillow``.
 """
 
-# %%
-# --8<-- [start:model]
+# %% model
 from pathlib import Path
 
 import numpy as np
@@ -38,10 +37,8 @@ predicted, _ = remember(model.predict, X_test)  # that chapter made them too
 accuracy = (predicted == y_test).mean()
 print(f"test accuracy: {accuracy:.4f}")
 Path("models").mkdir(exist_ok=True)
-# --8<-- [end:model]
 
-# %%
-# --8<-- [start:joblib]
+# %% joblib
 import joblib
 
 joblib.dump(model, "models/pca-svc.joblib")
@@ -51,10 +48,8 @@ from_joblib = joblib.load("models/pca-svc.joblib")
 # tenth of the time of all ten thousand.
 print("same predictions on 1,000 test digits:",
       np.array_equal(from_joblib.predict(X_test[:1000]), predicted[:1000]))
-# --8<-- [end:joblib]
 
-# %%
-# --8<-- [start:skops]
+# %% skops
 import skops.io as sio
 
 sio.dump(model, "models/pca-svc.skops")
@@ -64,10 +59,8 @@ print("untrusted types:", sio.get_untrusted_types(file="models/pca-svc.skops"))
 from_skops = sio.load("models/pca-svc.skops")
 print("same predictions on 1,000 test digits:",
       np.array_equal(from_skops.predict(X_test[:1000]), predicted[:1000]))
-# --8<-- [end:skops]
 
-# %%
-# --8<-- [start:untrusted]
+# %% untrusted
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import FunctionTransformer
 
@@ -90,10 +83,8 @@ except sio.exceptions.UntrustedTypesFoundException as refused:
 reloaded = sio.load("models/small.skops", trusted=untrusted)
 print("loaded once trusted:",
       np.array_equal(reloaded.predict(x_test), small.predict(x_test)))
-# --8<-- [end:untrusted]
 
-# %%
-# --8<-- [start:web-runtime]
+# %% web-runtime
 from digit_net import DigitNet
 
 # The convolutional network chapter exported its deeper network as plain
@@ -102,10 +93,8 @@ net = DigitNet.load("models/digit-cnn.json")
 web_predicted = net.predict_proba(x_test / 255).argmax(axis=1)
 web_accuracy = (web_predicted == y_test).mean()
 print(f"the exported network in NumPy, test accuracy: {web_accuracy:.4f}")
-# --8<-- [end:web-runtime]
 
-# %%
-# --8<-- [start:drawing]
+# %% drawing
 import io
 
 import matplotlib.pyplot as plt
@@ -133,10 +122,8 @@ right.set_title("what the network sees (28 × 28)")
 for ax in (left, right):
     ax.axis("off")
 plt.show()
-# --8<-- [end:drawing]
 
-# %%
-# --8<-- [start:app]
+# %% app
 from draw_app import create_app
 
 # requests without a server
@@ -153,10 +140,8 @@ for body, content_type in [(empty.getvalue(), "image/png"),
                            (png.getvalue(), "text/plain")]:
     answer = client.post("/predict", data=body, content_type=content_type)
     print(answer.status_code, answer.json["error"])
-# --8<-- [end:app]
 
-# %%
-# --8<-- [start:original-debug]
+# %% original-debug
 import html
 import re
 
@@ -187,4 +172,3 @@ print("the route's source code in it:", 'secret = "only the server' in page)
 print("a Python console in it:", "EVALEX = true" in page)
 print(" ".join(re.search(r"The console is locked.*?runs the server\.",
                          page, re.S)[0].split()))
-# --8<-- [end:original-debug]

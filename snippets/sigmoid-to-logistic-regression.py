@@ -9,8 +9,7 @@ Matplotlib, and a tiny scikit-learn fit at the end on made-up points: no MNIST
 yet, and the whole script runs in a few seconds.
 """
 
-# %%
-# --8<-- [start:sigmoid]
+# %% sigmoid
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -33,10 +32,8 @@ plt.show()
 few_z = np.array([-10, -4, -1, 0, 1, 4, 10])
 print("\n".join(f"σ({z:+3d}) = {sigmoid(z):.5f}" for z in few_z))
 sigmoid_at_4 = float(sigmoid(4))
-# --8<-- [end:sigmoid]
 
-# %%
-# --8<-- [start:simulation]
+# %% simulation
 import pandas as pd
 
 rng = np.random.default_rng(seed=3)
@@ -72,10 +69,8 @@ ax.set(xlabel="score z = w·x + b", ylabel="p = σ(z)", xlim=(-6, 6),
        ylim=(-0.03, 1.03))
 ax.legend(loc="upper left")
 plt.show()
-# --8<-- [end:simulation]
 
-# %%
-# --8<-- [start:one-vs-rest]
+# %% one-vs-rest
 # One image, ten scores: how strongly a ten-class linear model votes for each
 # digit 0-9. This one looks most like a 3, a bit like an 8, and not at all
 # like a 6.
@@ -85,10 +80,8 @@ ovr = sigmoid(digit_scores)
 print("one-vs-rest sigmoids:", np.round(ovr, 3))
 ovr_sum = float(ovr.sum())
 print(f"their sum: {ovr_sum:.3f}")
-# --8<-- [end:one-vs-rest]
 
-# %%
-# --8<-- [start:softmax]
+# %% softmax
 def softmax(scores):
     """Exponentiate and divide by the total, along the last axis.
 
@@ -122,10 +115,8 @@ for digit, height in enumerate(probs):
     axes[1].annotate(f"{height:.2f}", (digit, height), xytext=(0, 2),
                      textcoords="offset points", ha="center", fontsize=7)
 plt.show()
-# --8<-- [end:softmax]
 
-# %%
-# --8<-- [start:shift]
+# %% shift
 from scipy.special import softmax as scipy_softmax
 
 print("softmax(scores + 1000) == softmax(scores):",
@@ -142,19 +133,15 @@ print("exp(scores + 1000):", big[:3], "...")
 print("naive softmax:     ", naive[:3], "...")
 print("scipy.special.softmax agrees with ours:",
       np.allclose(scipy_softmax(digit_scores), probs))
-# --8<-- [end:shift]
 
-# %%
-# --8<-- [start:two-classes]
+# %% two-classes
 # Two classes, two scores (z, 0): softmax gives class 1 the probability
 # sigmoid(z). The 100 simulated scores, each paired with a 0:
 z_pairs = np.column_stack([z, np.zeros_like(z)])
 print("softmax([z, 0])[0] == σ(z) for all 100 samples:",
       np.allclose(softmax(z_pairs)[:, 0], sigmoid(z)))
-# --8<-- [end:two-classes]
 
-# %%
-# --8<-- [start:scikit-learn]
+# %% scikit-learn
 from sklearn.datasets import make_blobs
 from sklearn.linear_model import LogisticRegression
 
@@ -180,10 +167,8 @@ print("two classes: coef_", binary_model.coef_.shape,
       "and predict_proba[:, 1] is σ(score):",
       np.allclose(binary_model.predict_proba(X_blobs[two])[:, 1],
                   sigmoid(binary_model.decision_function(X_blobs[two]))))
-# --8<-- [end:scikit-learn]
 
-# %%
-# --8<-- [start:liblinear]
+# %% liblinear
 from sklearn.multiclass import OneVsRestClassifier
 
 # liblinear fits binary models only: on the three clouds it refuses to fit.
@@ -198,13 +183,10 @@ ovr_liblinear.fit(X_blobs, y_blobs)
 print("OneVsRestClassifier(liblinear):", len(ovr_liblinear.estimators_),
       "binary models, each with coef_",
       ovr_liblinear.estimators_[0].coef_.shape)
-# --8<-- [end:liblinear]
 
-# %%
-# --8<-- [start:original-multi-class]
+# %% original-multi-class
 for strategy in ["multinomial", "ovr"]:
     try:
         LogisticRegression(multi_class=strategy).fit(X_blobs, y_blobs)
     except TypeError as error:
         print(f'multi_class="{strategy}":', f"{type(error).__name__}: {error}")
-# --8<-- [end:original-multi-class]

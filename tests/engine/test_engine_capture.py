@@ -18,7 +18,7 @@ from snippet_engine.figures import DARK_INK, stable_ids
 
 def test_warnings_are_captured_as_a_reader_sees_them(project):
     write_chapter(project, "warns", '''
-# --8<-- [start:fit]
+# %% fit
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
@@ -27,7 +27,6 @@ X = rng.normal(size=(60, 3))
 y = (X[:, 0] > 0).astype(int)
 LogisticRegression(max_iter=1).fit(X, y)
 print("fitted")
-# --8<-- [end:fit]
 ''')
     stdout = section(run_chapter("warns", project).manifest, "fit")["stdout"]
     assert re.match(r"sklearn/\S+\.py:\d+: ConvergenceWarning: lbfgs failed to converge", stdout)
@@ -47,7 +46,7 @@ def outside():
 '''
 
 DEPRECATED = '''
-# --8<-- [start:calls]
+# %% calls
 import warnings
 
 from old_library import inside, outside
@@ -57,7 +56,6 @@ outside()
 for _ in range(3):
     warnings.warn("mind the gap")
 print("done")
-# --8<-- [end:calls]
 '''
 
 

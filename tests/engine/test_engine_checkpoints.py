@@ -16,7 +16,7 @@ from snippet_engine.checkpoints import ARRAY_BYTES
 # one big array under two names.
 STATEFUL = '''"""State carried from section to section."""
 
-# --8<-- [start:setup]
+# %% setup
 import os
 import random
 
@@ -50,15 +50,13 @@ plt.rcParams["lines.linewidth"] = 4.5
 np.set_printoptions(precision=3)
 with open("notes.txt", "w") as notes:
     notes.write("written in setup")
-# --8<-- [end:setup]
 
-# --8<-- [start:middle]
+# %% middle
 scale = 10
 first_draws = [random.random(), float(np.random.rand()), float(rng.random())]
 print(np.array([1 / 3]))
-# --8<-- [end:middle]
 
-# --8<-- [start:last]
+# %% last
 draws = [random.random(), float(np.random.rand()), float(rng.random())]
 scaled_value = scaled(3)
 scale = 100  # after the restored sections: the restored function must see it
@@ -74,7 +72,6 @@ big_sum = float(big.sum())
 print(np.array([2 / 3]), draws)
 plt.plot([0, 1], [1, 0])
 plt.show()
-# --8<-- [end:last]
 '''.replace("ARRAY_ITEMS", str(2 * ARRAY_BYTES // 8))
 
 

@@ -15,7 +15,8 @@ def link(uri):
 
 @pytest.fixture
 def printing(frozen):
-    return ChapterDirectives("printing", load_manifest(frozen, "printing"), link)
+    return ChapterDirectives("printing", load_manifest(frozen, "printing"), link,
+                             script=frozen.script("printing"))
 
 
 @pytest.fixture
@@ -27,8 +28,15 @@ def test_the_five_directives_expand_from_frozen_outputs(printing, drawing):
     assert printing('value("n_numbers")') == "10"
     assert printing('value("mean", ".2f")') == "5.70"
     assert printing('value("label")') == "five rows"
-    assert printing('code("load")') == ('```python title="printing.py › load"\n'
-                                        '--8<-- "printing.py:load"\n```')
+    assert printing('code("load")') == (
+        '```python title="printing.py › load"\n'
+        'import numpy as np\n\n'
+        'numbers = np.loadtxt("data/numbers.csv", delimiter=",")\n'
+        'n_numbers = numbers.size\n'
+        'mean = float(numbers.mean())\n'
+        'label = "five rows"\n'
+        '_hidden = 7  # private: not frozen\n'
+        'print(f"{n_numbers} numbers, mean {mean:.4f}")\n```')
     assert printing('output("load")') == '```text title="Output"\n10 numbers, mean 5.7000\n```'
     assert printing('table("squares", ".2f")') == (
         "| row | x | square |\n"
@@ -61,6 +69,20 @@ def test_a_whole_helper_module_can_be_shown():
     directives = ChapterDirectives("x", {"sections": []}, link)
     assert directives('code("tiny_helper.py")') == (
         '```python title="tiny_helper.py"\n--8<-- "tiny_helper.py"\n```')
+
+
+def test_code_is_read_from_the_script_and_gets_a_longer_fence_around_backticks(tmp_path):
+    script = tmp_path / "x.py"
+    script.write_text('# %% s\ntext = """\n```\n"""\n\n\n# %% t\nx = 1\n')
+    manifest = {"sections": [{"name": n, "stdout": "", "figures": [], "values": {}}
+                             for n in ("s", "t", "gone")]}
+    directives = ChapterDirectives("x", manifest, link, script=script)
+    assert directives('code("s")') == '````python title="x.py › s"\ntext = """\n```\n"""\n````'
+    with pytest.raises(ValueError, match="section 'gone' is in the frozen outputs but not in "
+                                         "snippets/x.py: run the chapter again"):
+        directives('code("gone")')
+    with pytest.raises(ValueError, match="this page has no chapter script"):
+        ChapterDirectives("x", manifest, link)('code("t")')
 
 
 def test_output_with_backticks_gets_a_longer_fence():

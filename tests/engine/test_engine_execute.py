@@ -18,7 +18,7 @@ from snippet_engine import execute, numerics
 
 WHERE = '''"""Where a chapter runs."""
 
-# --8<-- [start:look]
+# %% look
 import os
 from pathlib import Path
 
@@ -35,13 +35,11 @@ passed = os.environ.get("FIXTURE_PASSED")
 backend = os.environ["MPLBACKEND"]
 cache = os.environ["MODEL_CACHE"]
 print(listing)
-# --8<-- [end:look]
 
-# --8<-- [start:helper]
+# %% helper
 from tiny_helper import load_table
 
 factor = load_table()["factor"]
-# --8<-- [end:helper]
 '''
 
 
@@ -104,7 +102,7 @@ def test_the_worker_environment_pins_numerics_over_the_callers_shell(project, mo
 def test_a_failing_snippet_names_its_line_and_refresh_writes_nothing(project):
     script = project.script("printing")
     lines = script.read_text().splitlines()
-    start = lines.index("# --8<-- [start:table]")
+    start = lines.index("# %% table")
     lines[start + 2:start + 2] = ['print("about to fail")', 'raise ValueError("a broken snippet")']
     script.write_text("\n".join(lines) + "\n")
     at = start + 4  # 1-based: the raise, the third line of the section
@@ -136,15 +134,13 @@ def test_an_error_inside_a_helper_names_the_chapters_line_and_the_helpers_frame(
 
 def test_a_worker_that_dies_gives_an_error_naming_its_exit_code(project):
     write_chapter(project, "dies", '''
-# --8<-- [start:first]
+# %% first
 print("fine so far")
-# --8<-- [end:first]
 
-# --8<-- [start:second]
+# %% second
 import os
 
 os._exit(3)
-# --8<-- [end:second]
 ''')
     with pytest.raises(SnippetError) as caught:
         run_chapter("dies", project)
@@ -156,11 +152,10 @@ os._exit(3)
 
 def test_a_snippet_that_exits_early_gives_a_clear_error(project):
     write_chapter(project, "quits", '''
-# --8<-- [start:bye]
+# %% bye
 import sys
 
 sys.exit(0)
-# --8<-- [end:bye]
 ''')
     with pytest.raises(SnippetError, match=r"quits\.py:\d+: section 'bye' raised SystemExit"):
         run_chapter("quits", project)
@@ -192,7 +187,7 @@ while not (_here / "OTHER").exists():  # only a second worker running now can ma
 '''
 
 MEET = '''
-# --8<-- [start:meet]
+# %% meet
 import os
 import time
 from pathlib import Path
@@ -202,17 +197,15 @@ from threadpoolctl import threadpool_info
 ''' + WAIT_FOR_THE_OTHER + '''threads = sorted({lib["num_threads"] for lib in threadpool_info()})
 libraries = sorted({lib["internal_api"] for lib in threadpool_info()})
 print("met OTHER")
-# --8<-- [end:meet]
 '''
 
 COUNT = '''
-# --8<-- [start:count]
+# %% count
 import numpy as np
 from threadpoolctl import threadpool_info
 
 threads = sorted({lib["num_threads"] for lib in threadpool_info()})
 libraries = sorted({lib["internal_api"] for lib in threadpool_info()})
-# --8<-- [end:count]
 '''
 
 
@@ -240,14 +233,13 @@ def test_two_jobs_run_two_chapters_at_once_with_the_configured_threads(project, 
 def test_a_run_records_when_it_ran_and_the_cpu_time_of_its_threads(project):
     write_chapter(project, "busy", '''"""Busy, then idle."""
 
-# --8<-- [start:busy]
+# %% busy
 import time
 
 end = time.process_time() + 1.0
 while time.process_time() < end:  # a second of CPU time
     pass
 time.sleep(1.0)  # and a second of none
-# --8<-- [end:busy]
 ''')
     run = run_chapter("busy", project)
     assert 0 < run.started < time.perf_counter() - run.seconds
@@ -388,12 +380,11 @@ def test_no_guests_with_a_filled_model_cache(project, monkeypatch):
 def test_a_guest_runs_at_the_lowest_priority_and_gets_the_same_results(project):
     write_chapter(project, "polite", '''"""Niceness."""
 
-# --8<-- [start:nice]
+# %% nice
 import os
 
 niceness = os.nice(0)
 total = sum(range(1000))
-# --8<-- [end:nice]
 ''')
     host = run_chapter("polite", project)
     guest = run_chapter("polite", project, guest=True)
@@ -420,7 +411,7 @@ class CountedRegression(LogisticRegression):
 '''
 
 CACHED = '''
-# --8<-- [start:fit]
+# %% fit
 import os
 import time
 from pathlib import Path
@@ -437,7 +428,6 @@ y = (X[:, 0] + X[:, 1] > 0).astype(int)
 model, fit_seconds = fit(CountedRegression(max_iter=1), X, y)
 score = float(model.score(X, y))
 print("score", score)
-# --8<-- [end:fit]
 '''
 
 

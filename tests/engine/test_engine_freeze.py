@@ -13,11 +13,10 @@ from snippet_engine import Project, SnippetError, check_digests, is_fresh, refre
 
 TINY = '''"""A tiny chapter."""
 
-# --8<-- [start:hello]
+# %% hello
 greeting = "hello"
 answer = 6 * 7
 print(greeting, answer)
-# --8<-- [end:hello]
 '''
 
 
@@ -131,12 +130,11 @@ def printing_label():
 
 READER = '''"""A chapter that quotes another chapter's outputs."""
 
-# --8<-- [start:quote]
+# %% quote
 from reader_helper import printing_label
 
 quoted = printing_label()
 print(quoted)
-# --8<-- [end:quote]
 '''
 
 

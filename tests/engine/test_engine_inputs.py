@@ -64,7 +64,7 @@ def test_stale_looks_only_at_the_chapters_asked_for(project):
 
 
 def test_a_chapter_without_outputs_is_stale(project):
-    write_chapter(project, "new", "# --8<-- [start:a]\nx = 1\n# --8<-- [end:a]\n")
+    write_chapter(project, "new", "# %% a\nx = 1\n")
     assert read_manifest("new", project) is None
     assert not is_fresh("new", project)
     assert check_digests(project) == {"new": "no frozen outputs"}
@@ -101,7 +101,7 @@ def test_helpers_are_found_through_other_helpers(project):
     (project.snippets / "outer.py").write_text("import inner\nfrom os import path\n")
     (project.snippets / "inner.py").write_text("from tiny_helper import load_table\n")
     (project.snippets / "unused.py").write_text("X = 1\n")
-    write_chapter(project, "deep", "# --8<-- [start:a]\nimport outer\n# --8<-- [end:a]\n")
+    write_chapter(project, "deep", "# %% a\nimport outer\n")
     assert [p.name for p in helpers_of("deep", project)] == [
         "inner.py", "outer.py", "tiny_helper.py"]
     assert helpers_of("printing", project) == []

@@ -71,7 +71,7 @@ def test_a_sites_figure_html_is_used_when_given(frozen):
 
 
 def test_a_chapter_without_frozen_outputs_has_no_notebook(project):
-    write_chapter(project, "new", "# --8<-- [start:a]\nx = 1\n# --8<-- [end:a]\n")
+    write_chapter(project, "new", "# %% a\nx = 1\n")
     with pytest.raises(SnippetError, match="new: no frozen outputs to make its notebook from"):
         notebook("new", project)
 

@@ -94,11 +94,10 @@ def test_chapters_refuse_to_run_with_numpys_avx512_code(project, monkeypatch):
                     reason="PyTorch is pinned on x86-64, where it is installed")
 def test_chapters_that_import_pytorch_refuse_its_other_kernels(project, monkeypatch):
     write_chapter(project, "torch-chapter", '''
-# --8<-- [start:tensor]
+# %% tensor
 import torch
 
 print(torch.ones(2).sum().item())
-# --8<-- [end:tensor]
 ''')
     pins_with(monkeypatch, ATEN_CPU_CAPABILITY="default")  # no vector kernels at all
     with pytest.raises(SnippetError, match=re.escape(
@@ -108,11 +107,10 @@ print(torch.ones(2).sum().item())
 
 def test_a_chapter_that_leaves_blas_on_another_thread_count_is_refused(project):
     write_chapter(project, "blas-threads", '''
-# --8<-- [start:limit]
+# %% limit
 from threadpoolctl import threadpool_limits
 
 threadpool_limits(limits=1, user_api="blas")  # never undone: later sections sum otherwise
-# --8<-- [end:limit]
 ''')
     with pytest.raises(SnippetError, match=re.escape(
             "the numerics are not pinned (openblas runs 1 threads, not 2")):
@@ -120,12 +118,11 @@ threadpool_limits(limits=1, user_api="blas")  # never undone: later sections sum
 
 
 TORCH_THREADS = '''
-# --8<-- [start:tensor]
+# %% tensor
 import torch
 
 torch.set_num_threads(1)
 print(torch.get_num_threads(), torch.ones(2).sum().item())
-# --8<-- [end:tensor]
 '''
 
 
@@ -165,11 +162,10 @@ def cpu_vendor() -> str:
 
 
 MATRIX_PRODUCT = '''
-# --8<-- [start:product]
+# %% product
 import torch
 
 print(float((torch.ones(64, 64) @ torch.ones(64, 64)).sum()))
-# --8<-- [end:product]
 '''
 
 
