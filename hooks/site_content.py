@@ -215,9 +215,11 @@ def cores_busy(label: str, cpu: float, by_chapter: dict) -> str:
     the least share of its time a run with two can take for the same work (threads that
     spin while they wait count as busy, so a second worker may beat it there)."""
     wall = max(r.get("started", 0) + r["seconds"] for r in by_chapter.values())
+    guests = any(r.get("guest") for r in by_chapter.values())
     return (f"The chapters' processes used {cpu:,.0f} CPU seconds in about {wall:,.0f} s: "
-            f"{cpu / wall:.2f} cores busy on average, with {label}. A guest runs at the "
-            "lowest CPU priority beside a chapter of two threads.")
+            f"{cpu / wall:.2f} cores busy on average, with {label}."
+            + (" A guest ran at the lowest CPU priority beside a chapter of two threads "
+               "(the engine's scheduler when this run was measured)." if guests else ""))
 
 
 def busy(run: dict) -> float | None:

@@ -118,10 +118,9 @@ def cold_run(jobs: int, by_chapter: dict, keep_fits: bool,
             # when it ran and how many cores it kept busy: where two workers gain or not
             by_chapter[chapter] = {"seconds": round(run.seconds, 1),
                                    "started": round(run.started - started, 1),
-                                   "cpu_seconds": run.cpu_seconds, "guest": run.guest}
+                                   "cpu_seconds": run.cpu_seconds}
             print(f"  cold run, --jobs {jobs}, {chapter:<32} {run.seconds:8.1f} s, started "
-                  f"at {run.started - started:.0f} s, CPU {run.cpu_seconds} s"
-                  + (", as a guest" if run.guest else ""), flush=True)
+                  f"at {run.started - started:.0f} s, CPU {run.cpu_seconds} s", flush=True)
         if keep_fits:  # the tests below then find every model this run fitted
             shutil.copytree(cache, PROJECT.cache / "models", dirs_exist_ok=True)
     cpu = sum(r["cpu_seconds"] or 0 for r in by_chapter.values())

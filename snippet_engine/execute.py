@@ -4,13 +4,11 @@
 for download (the script, its helper modules, the files they read) and links the data
 files, then starts ``worker.py`` there with the numerics pinned. So every run is also the
 proof that the downloaded script runs on its own. ``run_chapters`` runs several with up to
-``jobs`` workers at once, the slowest-known first; each worker's thread counts come from the
-configuration, never from ``jobs``, so scheduling cannot change a result. A chapter whose
-code runs more threads than ``threads`` (``own-threads``: PyTorch's, or BLAS's in a
-``threadpool_limits`` block) takes the places of as many workers, so that no core has two
-threads to run; its threads leave their cores idle part of the time while it trains (from
-an empty model cache), and a one-place chapter runs beside it then as its guest, at the
-lowest CPU priority, in that idle time only.
+``jobs`` workers at once, in as many lanes, the slowest-known first; each worker's thread
+counts come from the configuration, never from ``jobs``, so scheduling cannot change a
+result. The chapters whose code runs more threads than ``threads`` (``own-threads``:
+PyTorch's, or BLAS's in a ``threadpool_limits`` block) run one after the other in the first
+lane, so that two of them never share the cores.
 """
 
 from __future__ import annotations
@@ -22,9 +20,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,11 +43,10 @@ class Run:
     files: dict[str, bytes] = field(default_factory=dict)  # figure file name -> SVG bytes
     exports: dict[str, bytes] = field(default_factory=dict)  # project path -> bytes
     seconds: float = 0.0
-    # when the worker started (time.perf_counter()), the CPU time its threads used, and
-    # whether it ran as a guest: how the run used the cores (the benchmark)
+    # when the worker started (time.perf_counter()) and the CPU time its threads used: how
+    # the run used the cores (the benchmark)
     started: float = 0.0
     cpu_seconds: float | None = None
-    guest: bool = False
 
 
 def prepare_folder(chapter: str, project: Project, folder: Path) -> None:
@@ -102,13 +100,11 @@ def checkpoint_folder(project: Project) -> Path | None:
 
 
 def run_chapter(chapter: str, project: Project, log: logging.Logger = LOG,
-                side_by_side: bool = False, guest: bool = False, restore: bool = True) -> Run:
+                side_by_side: bool = False, restore: bool = True) -> Run:
     """Run a chapter's sections in order in a worker; nothing in the project changes. The
     worker first restores the longest unchanged prefix of sections that has a checkpoint,
     unless ``restore`` is false (every section then runs; checkpoints are still saved).
-    ``side_by_side``: other workers share the cores (see ``worker_environment``). ``guest``:
-    the worker runs at the lowest CPU priority (niceness 19), so that it takes only the
-    time another worker's threads leave idle; nothing it computes depends on it."""
+    ``side_by_side``: other workers share the cores (see ``worker_environment``)."""
     script = project.script(chapter)
     if not script.exists():
         raise SnippetError(f"no chapter {chapter}: {where(script, project)} does not exist")
@@ -121,7 +117,7 @@ def run_chapter(chapter: str, project: Project, log: logging.Logger = LOG,
         job = {"script": str(folder / script.name), "where": where(script, project),
                "out": str(out), "threads": project.config.threads,
                "own_threads": project.config.own_threads.get(chapter),
-               "svg_salt": project.config.svg_salt, "guest": guest, "chapter": chapter,
+               "svg_salt": project.config.svg_salt, "chapter": chapter,
                **checkpoint_job(chapter, project, inputs, restore)}
         (out / "job.json").write_text(json.dumps(job))
         started = time.perf_counter()
@@ -140,7 +136,7 @@ def run_chapter(chapter: str, project: Project, log: logging.Logger = LOG,
         if result.get("unpinned"):  # recorded only where a pin did not take
             manifest["unpinned"] = result["unpinned"]
         run = Run(manifest, seconds=seconds, started=started,
-                  cpu_seconds=result.get("cpu_seconds"), guest=guest)
+                  cpu_seconds=result.get("cpu_seconds"))
         for section in result["sections"]:
             for figure in section["figures"]:
                 for name in (f"{figure}.light.svg", f"{figure}.dark.svg"):
@@ -170,15 +166,6 @@ def _start_worker(chapter: str, command: list[str], folder: Path, env: dict,
         said = "\n".join(last) or "(nothing)"
         raise SnippetError(f"{chapter}: the worker process stopped with exit code "
                            f"{process.returncode} before it finished; its last output:\n{said}")
-
-
-def places(chapter: str, project: Project, jobs: int) -> int:
-    """Workers' places a chapter takes: one, or as many as its own thread count needs
-    (``own-threads``) at ``threads`` cores each, at most all ``jobs``. Two chapters of
-    one thread each beside a chapter of two on two cores ran 1.4 to 2 times slower."""
-    config = project.config
-    own = config.own_threads.get(chapter, config.threads)
-    return min(jobs, max(1, -(-own // config.threads)))
 
 
 def order(chapters: list[str], project: Project) -> list[str]:
@@ -232,88 +219,41 @@ def _record_timings(project: Project, state: str, seconds: dict[str, float]) -> 
 def run_chapters(chapters: list[str], project: Project, *, jobs: int | None = None,
                  then=None, log: logging.Logger = LOG,
                  restore: bool = True) -> dict[str, Run | SnippetError]:
-    """Run chapters, up to ``jobs`` workers' places at once (see ``places``): in ``order``,
-    each waiting one starts as soon as its places are free. While a chapter holds several
-    places, one waiting one-place chapter runs beside it as its guest (``run_chapter``'s
-    ``guest``: in the time its threads leave idle) if fewer than ``jobs`` workers run and
-    the model cache was empty as the run started (only then do hosts train; one that loads
-    its network leaves no idle time, and a guest at the lowest priority beside other work,
-    such as the test suite's, waits for CPU time it never gets); when the host ends, the
-    next waiting chapter of several places takes its places and its guest, or else the
-    guest keeps one of the places. ``restore``: see ``run_chapter``. ``then(chapter, run)``, called as each one finishes, may
-    return more work for the same places: a callable that keeps its own result (a guest's
-    waits for a place). Returns each chapter's run, or the error that stopped it."""
+    """Run chapters in ``jobs`` lanes, each a worker at a time. The chapters whose code runs
+    threads of its own (``own-threads``) go one after the other in the first lane, so that
+    two of them never share the cores; the others, slowest first (``order``), go to
+    whichever lane is free. ``then(chapter, run)`` is called as each one finishes, in its
+    lane; ``restore``: see ``run_chapter``. Returns each chapter's run, or the error that
+    stopped it."""
     jobs = jobs or project.config.jobs
     side_by_side = jobs > 1 and len(chapters) > 1
+    ordered = order(chapters, project)
+    own = project.config.own_threads
+    wide = [c for c in ordered if own.get(c, 0) > project.config.threads]
+    rest = deque(c for c in ordered if c not in wide)
     results: dict[str, Run | SnippetError] = {}
+    taking = threading.Lock()
     state = _cache_state(project)  # as the run starts: the times it records are of that state
-    waiting = [(c, places(c, project, jobs)) for c in order(chapters, project)]
-    running: dict = {}  # future -> [work, places held, its guest's future or host's]
-    free = jobs
 
-    def start(item, guest_of=None):
-        """Start waiting work; a guest of ``guest_of`` holds no place while its host runs."""
-        work, need = item
-        if not isinstance(work, str):
-            future = pool.submit(work)
-        else:
-            future = pool.submit(run_chapter, work, project, log, side_by_side,
-                                 guest=guest_of is not None, restore=restore)
-        running[future] = [work, 0 if guest_of else need, guest_of]
-        if guest_of:
-            running[guest_of][2] = future
-            log.info("%s: runs as a guest, at the lowest CPU priority, beside a chapter "
-                     "of several threads", work)
-        return future
+    def lane(first: list[str]) -> None:
+        while True:
+            with taking:
+                chapter = first.pop(0) if first else rest.popleft() if rest else None
+            if chapter is None:
+                return
+            try:
+                results[chapter] = run_chapter(chapter, project, log, side_by_side,
+                                               restore=restore)
+            except SnippetError as error:
+                results[chapter] = error
+            else:
+                if then:
+                    then(chapter, results[chapter])
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        while waiting or running:
-            for item in list(waiting):
-                if item[1] <= free:
-                    waiting.remove(item)
-                    free -= item[1]
-                    start(item)
-            hosts = [f for f, (w, held, guest) in running.items()
-                     if held > 1 and not guest and state == "cold"]
-            for item in list(waiting):
-                if hosts and item[1] == 1 and isinstance(item[0], str) and len(running) < jobs:
-                    waiting.remove(item)
-                    start(item, guest_of=hosts.pop(0))
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                work, held, other = running.pop(future)
-                more = None
-                if not isinstance(work, str):  # follow-up work
-                    future.result()
-                else:
-                    try:
-                        results[work] = future.result()
-                    except SnippetError as error:
-                        results[work] = error
-                    else:
-                        more = then(work, results[work]) if then else None
-                if more and held:  # on the same places, with the same guest
-                    follow_up = pool.submit(more)
-                    running[follow_up] = [more, held, other]
-                    if other in running:
-                        running[other][2] = follow_up
-                    continue
-                if more:  # a guest's: it waits for a place
-                    waiting.insert(0, (more, 1))
-                free += held
-                if other in running and not held:  # a guest ended: its host may take another
-                    running[other][2] = None
-                elif other in running:  # a host ended, its guest runs on
-                    host = next((item for item in waiting if isinstance(item[0], str)
-                                 and 1 < item[1] <= free), None)
-                    if host:  # the next host takes the places, and the guest
-                        waiting.remove(host)
-                        free -= host[1]
-                        new_host = start(host)
-                        running[new_host][2], running[other][2] = other, new_host
-                    else:  # the guest keeps one of the places
-                        running[other][1:] = [1, None]
-                        free -= 1
+        lanes = [pool.submit(lane, wide if number == 0 else []) for number in range(jobs)]
+        for finished in lanes:
+            finished.result()  # a bug in ``then`` or here: raise it
     _record_timings(project, state, {c: round(r.seconds, 1) for c, r in results.items()
-                              if isinstance(r, Run)})
+                                     if isinstance(r, Run)})
     return results

@@ -35,10 +35,6 @@ COMMAND = "import snippet_engine.worker as w; w.main()"  # how execute.py starts
 def main() -> None:
     job = json.loads(Path(sys.argv[-1]).read_text())
     out = Path(job["out"])
-    if job.get("guest") and hasattr(os, "nice"):
-        # A guest runs in the time its host's threads leave idle. Before the chapter's code
-        # starts any thread: on Linux each thread has its own priority, and new ones inherit.
-        os.nice(19)
     try:
         # and the pins this processor did not honour (numerics.unpinned): the run used other
         # machine code than where they all take, which the comparison must know

@@ -12,8 +12,7 @@ count), so the comparison is the same as a check run alone; only the timings the
 logs grow. The check runs at niceness 15: the other tests wait on a browser, a server or a
 small chapter in turn and need a core in bursts, so they get it at once (Chromium runs a
 page it takes for hidden at niceness 5), and the check, which can use both cores, takes
-all the time they leave (its chapters' tests come last anyway). A guest chapter
-still yields to its host: the engine starts it at niceness 19.
+all the time they leave (its chapters' tests come last anyway).
 
 Its log goes to test-artifacts/chapter-check.log; if the session ends first (``-x``, an
 interrupt), the check and its worker processes are stopped.

@@ -412,6 +412,7 @@ def test_the_benchmark_table_shows_when_each_chapter_ran_and_the_cores_it_kept_b
     assert "    | [recap](recap.md) (guest) | 4.0 | 2.0 | 1.0 | 0.2 |" in table
     # 16 CPU seconds in the 10 s from the first start to the last end
     assert "used 16 CPU seconds in about 10 s: 1.60 cores busy on average" in table
+    assert table.count("A guest ran at the lowest CPU priority") == 1  # a run that had one
     assert table.count("cores busy on average") == 1  # the first run has no CPU times
 
 

@@ -246,7 +246,6 @@ time.sleep(1.0)  # and a second of none
     assert run.seconds > 2.0
     # the second of work and the worker's start (Python, NumPy), not the second asleep
     assert 1.0 <= run.cpu_seconds < run.seconds - 0.9
-    assert not run.guest
 
 
 def test_the_thread_count_comes_from_the_configuration_with_one_job(project):
@@ -303,95 +302,64 @@ def test_a_fresh_clone_orders_chapters_by_the_seconds_their_outputs_record(proje
 
 def pretend_runs(seconds: dict[str, float], default: float):
     """A stand-in for ``run_chapter`` that sleeps ``seconds[chapter]`` (else ``default``),
-    and the record it fills: each chapter's [start, end] and the chapters run as guests."""
-    spans, guests, lock = {}, set(), threading.Lock()
+    and the record it fills: each chapter's [start, end]."""
+    spans, lock = {}, threading.Lock()
 
-    def pretend(chapter, project, log, side_by_side, guest=False, restore=True):
+    def pretend(chapter, project, log, side_by_side, restore=True):
         with lock:
             spans[chapter] = [time.monotonic(), None]
-            if guest:
-                guests.add(chapter)
         time.sleep(seconds.get(chapter, default))
         with lock:
             spans[chapter][1] = time.monotonic()
         return Run({"chapter": chapter}, seconds=default)
 
-    return pretend, spans, guests
+    return pretend, spans
 
 
-def test_a_chapter_running_more_threads_takes_as_many_places_and_starts_first(project,
-                                                                             monkeypatch):
-    """PyTorch's two threads in a chapter (own-threads) beside a one-thread chapter on two
-    cores would put two threads on one core: such chapters take both places, one after the
-    other, and only one guest at a time runs beside them, never more than two workers."""
+def test_chapters_with_threads_of_their_own_run_one_after_another_in_the_first_lane(
+        project, monkeypatch):
+    """PyTorch's two threads in two chapters at once would put four threads on two cores:
+    such chapters (own-threads) run in one lane, one after the other; the others fill the
+    other lanes, slowest first, and the first lane once it is done with its own."""
     config = dataclasses.replace(project.config, threads=1,
-                                 own_threads={"wide": 2, "wide-b": 2})
-    two_places = Project(project.root, config)
-    assert [execute.places(c, two_places, 2) for c in ("wide", "narrow-a")] == [2, 1]
-    assert execute.places("wide", two_places, 1) == 1  # one job: it runs, alone anyway
-    chapters = ["narrow-a", "narrow-b", "wide", "narrow-c", "wide-b", "narrow-d", "narrow-e"]
-    narrow = [c for c in chapters if c.startswith("narrow")]
-    assert execute.order(chapters, two_places) == ["wide", "wide-b", *narrow]
-    pretend, spans, guests = pretend_runs({"wide": 0.8, "wide-b": 0.5}, 0.3)
-    followed = []
-
-    def then(chapter, run):  # the wide one's follow-up keeps both places and its guest
-        if chapter == "wide":
-            return lambda: (time.sleep(0.2), followed.append(time.monotonic()))
-
+                                 own_threads={"wide": 2, "wide-b": 2, "single": 1})
+    lanes = Project(project.root, config)
+    chapters = ["narrow-a", "narrow-b", "wide", "narrow-c", "wide-b", "single", "narrow-d"]
+    narrow = [c for c in chapters if not c.startswith("wide")]
+    assert execute.order(chapters, lanes)[:2] == ["wide", "wide-b"]
+    pretend, spans = pretend_runs({"wide": 0.6, "wide-b": 0.6}, 0.2)
+    finished = []
     monkeypatch.setattr(execute, "run_chapter", pretend)
-    runs = run_chapters(chapters, two_places, jobs=2, then=then)
 
-    assert set(runs) == set(spans) == set(chapters) and len(followed) == 1
-    spans["follow-up"] = [spans["wide"][1], followed[0]]
-    wide = ("wide", "follow-up", "wide-b")
+    runs = run_chapters(chapters, lanes, jobs=2, then=lambda c, run: finished.append(c))
+
+    assert set(runs) == set(spans) == set(finished) == set(chapters)
+    assert len(finished) == len(chapters)  # then: once each
 
     def overlap(a, b):
         return spans[a][0] < spans[b][1] and spans[b][0] < spans[a][1]
 
-    assert not overlap("wide", "wide-b") and not overlap("follow-up", "wide-b")
-    beside_wide = {c for c in narrow if any(overlap(w, c) for w in wide)}
-    assert beside_wide and beside_wide <= guests  # only guests run beside them
-    assert spans["narrow-a"][0] < spans["wide"][0] + 0.2  # the first guest starts at once
-    # wide-b takes the places as the follow-up ends: it does not wait for the guest to end
-    at_handover = [c for c in narrow if spans[c][0] < followed[0] < spans[c][1]]
-    assert at_handover and spans["wide-b"][0] < spans[at_handover[0]][1]
-    assert overlap("wide-b", at_handover[0])
+    assert spans["wide-b"][0] >= spans["wide"][1]  # one after the other
+    assert all(any(overlap(w, c) for w in ("wide", "wide-b")) for c in narrow[:3])
     for t in sorted(t for span in spans.values() for t in span):
-        at_t = [c for c, (a, b) in spans.items() if a <= t < b]
-        assert len(at_t) <= 2 and len(guests.intersection(at_t)) <= 1, at_t
+        assert len([c for c, (a, b) in spans.items() if a <= t < b]) <= 2  # two lanes
+    monkeypatch.setattr(execute, "run_chapter", pretend_runs({}, 0.01)[0])
+    one_lane = run_chapters(chapters, lanes, jobs=1)
+    assert list(one_lane) == execute.order(chapters, lanes)  # one lane: in order
 
 
-def test_no_guests_with_a_filled_model_cache(project, monkeypatch):
-    """Hosts train only from an empty model cache; one that loads its network leaves no idle
-    time, so with a filled cache every chapter runs at normal priority, on its own places."""
-    config = dataclasses.replace(project.config, threads=1, own_threads={"wide": 2})
-    two_places = Project(project.root, config)
-    cache = execute.model_cache(two_places)
-    cache.mkdir(parents=True, exist_ok=True)
-    (cache / "a-fitted-model").write_bytes(b"")
-    pretend, spans, guests = pretend_runs({"wide": 0.4}, 0.2)
-    monkeypatch.setattr(execute, "run_chapter", pretend)
-    run_chapters(["narrow-a", "wide", "narrow-b"], two_places, jobs=2)
-    assert not guests
-    assert all(spans[c][0] >= spans["wide"][1] for c in ("narrow-a", "narrow-b"))
+def test_a_chapter_that_fails_leaves_the_others_running(project, monkeypatch):
+    pretend, spans = pretend_runs({}, 0.05)
 
+    def failing(chapter, *args, **kwargs):
+        if chapter == "bad":
+            raise SnippetError("bad: broken")
+        return pretend(chapter, *args, **kwargs)
 
-def test_a_guest_runs_at_the_lowest_priority_and_gets_the_same_results(project):
-    write_chapter(project, "polite", '''"""Niceness."""
-
-# %% nice
-import os
-
-niceness = os.nice(0)
-total = sum(range(1000))
-''')
-    host = run_chapter("polite", project)
-    guest = run_chapter("polite", project, guest=True)
-    assert section(guest.manifest, "nice")["values"]["total"] == 499500
-    assert section(guest.manifest, "nice")["values"]["niceness"] == 19
-    assert section(host.manifest, "nice")["values"]["niceness"] == os.nice(0)
-    assert guest.guest and not host.guest
+    monkeypatch.setattr(execute, "run_chapter", failing)
+    runs = run_chapters(["good", "bad", "other"], project, jobs=2)
+    assert str(runs["bad"]) == "bad: broken"
+    assert isinstance(runs["good"], Run) and isinstance(runs["other"], Run)
 
 
 COUNTED = '''"""An estimator that notes each fit in the file FIT_LOG names, and fits slowly."""
