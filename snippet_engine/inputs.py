@@ -15,16 +15,22 @@ import json
 import sys
 from pathlib import Path
 
-from .config import Project, relative
+from .config import Project, SnippetError, relative
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def imported_modules(source: str) -> set[str]:
+def imported_modules(source: str, where: str = "<unknown>") -> set[str]:
+    """The top-level packages ``source`` imports; a syntax error names ``where`` and line."""
+    try:
+        tree = ast.parse(source, filename=where)
+    except SyntaxError as error:
+        raise SnippetError(f"{where}:{error.lineno}: {error.msg}: "
+                           f"{(error.text or '').strip()}") from None
     names = set()
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -40,7 +46,7 @@ def _code_of(chapter: str, project: Project) -> dict[Path, set[str]]:
     code, queue = {}, [script]
     while queue:
         path = queue.pop()
-        code[path] = imported_modules(path.read_text())
+        code[path] = imported_modules(path.read_text(), where(path, project))
         for name in code[path]:
             if name in available and available[name] not in code:
                 code[available[name]] = set()  # parsed when popped

@@ -1,13 +1,15 @@
 """inputs: what makes a chapter stale, and what a reader downloads to run it."""
 
 import dataclasses
+import re
 import sys
 from importlib import metadata
 
+import pytest
 from engine_support import CHAPTERS, edit, write_chapter
 
-from snippet_engine import (Project, check_digests, helpers_of, inputs_of, is_fresh,
-                            read_manifest, reader_files, stale)
+from snippet_engine import (Project, SnippetError, check_digests, helpers_of, inputs_of,
+                            is_fresh, read_manifest, reader_files, stale)
 from snippet_engine.inputs import changed_inputs, digest, imported_modules, sha256
 
 
@@ -68,6 +70,15 @@ def test_a_chapter_without_outputs_is_stale(project):
     assert read_manifest("new", project) is None
     assert not is_fresh("new", project)
     assert check_digests(project) == {"new": "no frozen outputs"}
+
+
+def test_a_syntax_error_names_the_file_and_line(project):
+    write_chapter(project, "typo", "# %% a\nx = 1\nprint(x\n")
+    with pytest.raises(SnippetError, match=re.escape("snippets/typo.py:3: '(' was never closed")):
+        inputs_of("typo", project)
+    (project.snippets / "tiny_helper.py").write_text("def f(:\n")
+    with pytest.raises(SnippetError, match=re.escape("snippets/tiny_helper.py:1: ")):
+        inputs_of("helped", project)
 
 
 def test_the_inputs_record_versions_python_and_fingerprints(frozen):
