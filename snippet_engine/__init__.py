@@ -11,7 +11,8 @@ The loop, one chapter at a time (``meet-mnist`` as the example)::
 
 and ``check_chapters()`` runs the scripts afresh and compares. The stages, a module each:
 ``config`` (layout, options), ``sections``, ``inputs`` (freshness), ``numerics`` (pinned
-machine code and threads), ``execute`` and ``worker`` (processes), ``capture`` and
+machine code and threads), ``execute`` and ``worker`` (processes), ``checkpoints`` (unchanged
+sections restored on a re-run), ``capture`` and
 ``figures`` (what a run records), ``freeze``, ``notebooks``, ``compare``, ``check``,
 ``directives``, and ``cli`` (``python -m snippet_engine``).
 """
