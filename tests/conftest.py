@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from course import page_url
-from site_crawl import Crawl, crawl
 from site_support import PROJECT, ROOT
 
 from snippet_engine import numerics
@@ -81,9 +79,13 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def site_crawl(browser, site, site_url) -> Crawl:
+def site_crawl(browser, site, site_url):
     """Every page of the site, visited once in the light and once in the dark scheme, with
     what the every-page checks of test_browser, test_code_fits and test_accessibility assert
-    on (tests/site_crawl.py), and a screenshot of each chapter's page."""
+    on (tests/site_crawl.py: a ``Crawl``), and a screenshot of each chapter's page. Imported
+    here, not above: the engine's tests (tests/engine) run without a browser installed."""
+    from course import page_url
+    from site_crawl import crawl
+
     chapters = [f"{page_url(chapter, PROJECT)}index.html" for chapter in PROJECT.chapters()]
     return crawl(browser, site, site_url, screenshots=chapters)
