@@ -98,15 +98,17 @@ class Store:
                     0)
 
     def save(self, key: str, namespace: dict, records: list[dict], figures: dict[str, bytes],
-             seconds: float, folder: Path, initial: dict) -> None:
-        """Checkpoint the state after the sections of ``records`` (raises ``CannotSave``)."""
+             seconds: float, folder: Path, initial: dict, environ: dict) -> None:
+        """Checkpoint the state after the sections of ``records`` (raises ``CannotSave``).
+        ``initial`` and ``environ``: the reader's folder and the environment as the worker
+        started; what the sections changed in them is saved."""
         outside = [name for name in STATE_OUTSIDE if name in sys.modules]
         if outside:
             raise CannotSave(f"{outside[0]} is imported, and keeps state of its own that a "
                              "checkpoint cannot hold")
         names = {k: v for k, v in namespace.items()
                  if not (k.startswith("__") and k.endswith("__"))}
-        head = {"outside": outside_state(folder), "files": written_files(folder, initial),
+        head = {"outside": outside_state(folder, environ), "files": written_files(folder, initial),
                 "records": records, "figures": figures, "seconds": seconds}
         buffer = io.BytesIO()
         pickle.dump(head, buffer, protocol=5)
@@ -122,13 +124,23 @@ class Store:
         os.replace(partial, self.path(key))
         self.path(key).with_suffix(".arrays").write_text(json.dumps(sorted(pickler.stored)))
 
-    def restore(self, key: str, namespace: dict, out: Path, folder: Path):
-        """Put back the state saved under ``key``; return its records, figures, seconds."""
+    def restore(self, key: str, namespace: dict, out: Path, folder: Path,
+                environ: dict) -> tuple[list[dict], dict[str, bytes], float]:
+        """Put back the state saved under ``key``; return its records, figures, seconds.
+        Everything is loaded before anything is put back: a damaged checkpoint (raising
+        here) leaves the process as it was. ``environ``: the worker's at its start."""
         with self.path(key).open("rb") as file:
             head = pickle.load(file)
-            restore_outside(head["outside"], folder)
-            restore_files(folder, head["files"])
-            names = _Unpickler(file, self.arrays).load()
+            before = dict(os.environ)
+            # the environment first: a module imported while loading may read it
+            set_environment(environ, head["outside"]["environ"])
+            try:
+                names = _Unpickler(file, self.arrays).load()
+            except BaseException:
+                set_environment(before, {"set": {}, "unset": []})
+                raise
+        restore_outside(head["outside"], folder)
+        restore_files(folder, head["files"])
         for name in [n for n in namespace if not (n.startswith("__") and n.endswith("__"))]:
             del namespace[name]
         namespace.update(names)
@@ -172,11 +184,26 @@ def _local(path: str, folder: Path) -> str:
     return str(folder) + path.removeprefix("{folder}") if path.startswith("{folder}") else path
 
 
-def outside_state(folder: Path) -> dict:
+def environment_changes(start: dict) -> dict:
+    """What the sections changed in ``os.environ`` since ``start``: the next run keeps its
+    own values of the rest (``MODEL_CACHE``, say, which may be another folder)."""
+    return {"set": {k: v for k, v in os.environ.items() if start.get(k) != v},
+            "unset": sorted(k for k in start if k not in os.environ)}
+
+
+def set_environment(start: dict, changes: dict) -> None:
+    os.environ.clear()
+    os.environ.update(start)
+    os.environ.update(changes["set"])
+    for name in changes["unset"]:
+        os.environ.pop(name, None)
+
+
+def outside_state(folder: Path, environ: dict) -> dict:
     import matplotlib
     import numpy as np
 
-    state = {"environ": dict(os.environ), "path": [_portable(p, folder) for p in sys.path],
+    state = {"environ": environment_changes(environ), "path": [_portable(p, folder) for p in sys.path],
              "cwd": _portable(os.getcwd(), folder),
              "random": random.getstate(), "numpy_random": np.random.get_state(),
              "printoptions": np.get_printoptions(), "rcParams": dict(matplotlib.rcParams)}
@@ -195,8 +222,6 @@ def restore_outside(state: dict, folder: Path) -> None:
     import matplotlib
     import numpy as np
 
-    os.environ.clear()
-    os.environ.update(state["environ"])
     sys.path[:] = [_local(p, folder) for p in state["path"]]
     os.chdir(_local(state["cwd"], folder))
     random.setstate(state["random"])
@@ -236,9 +261,8 @@ def written_files(folder: Path, initial: dict) -> dict[str, bytes | None]:
 def restore_files(folder: Path, files: dict[str, bytes | None]) -> None:
     for name, data in files.items():
         path = folder / name
-        if data is None:
-            path.unlink(missing_ok=True)
-        else:
+        path.unlink(missing_ok=True)  # a link (to the data) is replaced, never written through
+        if data is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
 

@@ -14,7 +14,7 @@ options below. Two environment variables override it for one command: ``ENGINE_E
 | ``exports`` | chapter -> files its run writes that the project keeps (``models/...``) | ``{}`` |
 | ``threads`` | BLAS and OpenMP threads in every chapter run, whatever ``jobs`` is | ``2`` |
 | ``own-threads`` | chapter -> threads its code runs at most, set by itself (PyTorch's, | |
-| | checked in its run; a BLAS library's): it takes that many ``threads`` workers' places | ``{}`` |
+| | checked in its run; a BLAS library's): those above ``threads`` run in one lane | ``{}`` |
 | ``unset-environment`` | variables of the caller a worker does not get (a reader's shell | |
 | | lacks them): added to ``PYTHONWARNINGS``, ``PYTHONSTARTUP``, ``PYTHONPATH`` | ``[]`` |
 | ``jobs`` | chapters run at once | cores // ``threads`` (at least 1) |

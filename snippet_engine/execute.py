@@ -96,7 +96,7 @@ def checkpoint_folder(project: Project) -> Path | None:
     chosen = os.environ.get("ENGINE_CHECKPOINTS")
     if chosen == "off":
         return None
-    return Path(chosen) if chosen else project.cache / "checkpoints"
+    return Path(chosen).resolve() if chosen else project.cache / "checkpoints"
 
 
 def run_chapter(chapter: str, project: Project, log: logging.Logger = LOG,
@@ -169,7 +169,7 @@ def _start_worker(chapter: str, command: list[str], folder: Path, env: dict,
 
 
 def order(chapters: list[str], project: Project) -> list[str]:
-    """Those that take several workers' places first, while every place is free; then
+    """Those that run threads of their own (``own-threads``) first, in their lane; then
     slowest first, by the last recorded run times: a long chapter started last would
     leave the other workers idle at the end. Those of this machine's last runs from a model
     cache in the same state (empty or not: a run that fits its models takes many times one
@@ -254,6 +254,7 @@ def run_chapters(chapters: list[str], project: Project, *, jobs: int | None = No
         lanes = [pool.submit(lane, wide if number == 0 else []) for number in range(jobs)]
         for finished in lanes:
             finished.result()  # a bug in ``then`` or here: raise it
-    _record_timings(project, state, {c: round(r.seconds, 1) for c, r in results.items()
+    # what a run from the start takes (restored sections at the time they took): the order
+    _record_timings(project, state, {c: r.manifest["seconds"] for c, r in results.items()
                                      if isinstance(r, Run)})
     return results

@@ -69,7 +69,7 @@ def run(job: dict, out: Path) -> dict:
     namespace.update(__file__=str(script), __doc__=_docstring(script))
     sys.path[0] = str(script.parent)  # as for `python chapter.py`
     folder = Path.cwd()
-    initial = checkpoints.folder_listing(folder)
+    initial, environ = checkpoints.folder_listing(folder), dict(os.environ)
 
     import matplotlib
     import numpy  # noqa: F401  (loads OpenBLAS, so that its threads can be checked)
@@ -83,21 +83,23 @@ def run(job: dict, out: Path) -> dict:
         keys = checkpoints.prefix_keys(job["checkpoint_base"], sections)
     records, figure_files, restored, restored_seconds = [], {}, 0, 0.0
     with matplotlib.rc_context({"svg.hashsalt": job["svg_salt"]}):
-        if store and job.get("restore", True) and store.latest(keys):
+        while store and job.get("restore", True) and store.latest(keys):
             started = time.perf_counter()
             restored = store.latest(keys)
             try:
                 records, figure_files, restored_seconds = store.restore(
-                    keys[restored - 1], namespace, out, folder)
-            except Exception as error:  # a damaged file, an array pruned by hand...
+                    keys[restored - 1], namespace, out, folder, environ)
+            except Exception as error:  # a damaged file, an array deleted by hand...
                 store.path(keys[restored - 1]).unlink(missing_ok=True)
                 _say(f"could not restore the checkpoint after section "
-                     f"'{sections[restored - 1].name}' ({type(error).__name__}: {error}); "
-                     "deleted it, and starting again in a new process")
-                # half-restored state is in this process: start a clean one, same job
-                os.execv(sys.executable, [sys.executable, "-c", COMMAND, sys.argv[-1]])
-            _say(f"restored {restored} of {len(sections)} sections from a checkpoint in "
+                     f"'{sections[restored - 1].name}' ({type(error).__name__}: "
+                     f"{str(error)[:200]}); deleted it")
+                restored = 0
+                continue
+            _say(f"restored {restored} of {len(sections)} sections, through "
+                 f"'{sections[restored - 1].name}', from a checkpoint in "
                  f"{time.perf_counter() - started:.1f} s (they ran in {restored_seconds:.1f} s)")
+            break
         since, seconds = 0.0, restored_seconds
         for index in range(restored, len(sections)):
             section = sections[index]
@@ -113,7 +115,7 @@ def run(job: dict, out: Path) -> dict:
                 started = time.perf_counter()
                 try:
                     store.save(keys[index], namespace, records, figure_files, seconds,
-                               folder, initial)
+                               folder, initial, environ)
                 except checkpoints.CannotSave as why:
                     _say(f"no checkpoint after {section.name} or later: {why}; the sections "
                          "after the last checkpoint run again on every run")

@@ -118,7 +118,7 @@ def test_a_rerun_restores_the_unchanged_sections_and_gives_the_same_outputs(
     caplog.clear()
     again = run_chapter(chapter, project)  # nothing changed: every section restored
     said = messages(caplog, chapter)
-    assert said[0].startswith("restored 3 of 3 sections from a checkpoint in ")
+    assert said[0].startswith("restored 3 of 3 sections, through 'last', from a checkpoint in ")
     assert ran(caplog, chapter) == []
     assert comparable(again, project) == comparable(fresh, project)
     assert again.files == fresh.files
@@ -169,6 +169,45 @@ def test_a_big_array_is_stored_once_and_old_checkpoints_are_pruned(project, monk
     assert len(list((store / chapter).glob("*.pkl"))) == 3  # the old chain is gone
 
 
+ENVIRONMENT = '''"""The environment and the data, across a restore."""
+
+# %% first
+import os
+
+os.environ["CHAPTER_SETTING"] = "set in first"
+os.environ.pop("FIXTURE_GONE", None)
+os.remove("data/numbers.csv")  # the link to the data, replaced by a file
+with open("data/numbers.csv", "w") as replaced:
+    replaced.write("1,2\\n")
+
+# %% second
+setting = os.environ["CHAPTER_SETTING"]
+cache = os.environ["MODEL_CACHE"]
+gone = "FIXTURE_GONE" in os.environ
+data = open("data/numbers.csv").read()
+'''
+
+
+def test_a_restore_puts_back_what_the_sections_changed_and_nothing_else(
+        project, monkeypatch, caplog, tmp_path):
+    chapter = checkpointed(project, monkeypatch, ENVIRONMENT, "environment")
+    data = (project.root / "data" / "numbers.csv").read_bytes()
+    monkeypatch.setenv("FIXTURE_GONE", "here")
+    first = section(run_chapter(chapter, project).manifest, "second")["values"]
+    monkeypatch.setenv("MODEL_CACHE", str(tmp_path / "another-cache"))
+    monkeypatch.chdir(tmp_path)  # a relative ENGINE_CHECKPOINTS is the caller's
+    monkeypatch.setenv("ENGINE_CHECKPOINTS", "saved")
+    run_chapter(chapter, project)
+    caplog.set_level(logging.INFO, logger="snippet_engine")
+    edit(project.script(chapter), "data = open", "data = open  # edited\ndata = open")
+    again = section(run_chapter(chapter, project).manifest, "second")["values"]
+    assert messages(caplog, chapter)[0].startswith("restored 1 of 2 sections, through 'first',")
+    assert (again["setting"], again["gone"], again["data"]) == ("set in first", False, "1,2\n")
+    assert first["cache"] != again["cache"] == str(tmp_path / "another-cache")  # its own
+    assert (tmp_path / "saved" / chapter).is_dir()
+    assert (project.root / "data" / "numbers.csv").read_bytes() == data  # never written
+
+
 def test_changed_inputs_other_than_the_script_restore_nothing(project, monkeypatch, caplog):
     chapter = checkpointed(project, monkeypatch)
     caplog.set_level(logging.INFO, logger="snippet_engine")
@@ -190,8 +229,8 @@ def test_a_damaged_checkpoint_is_deleted_and_the_chapter_runs_from_a_good_one(
     again = run_chapter(chapter, project)
     said = messages(caplog, chapter)
     assert said[0].startswith("could not restore the checkpoint after section 'last' (")
-    assert "deleted it, and starting again in a new process" in said[0]
-    assert said[1].startswith("restored 2 of 3 sections")
+    assert said[0].endswith("; deleted it")
+    assert said[1].startswith("restored 2 of 3 sections, through 'middle', from a checkpoint")
     assert comparable(again, project) == comparable(fresh, project)
 
 

@@ -311,7 +311,7 @@ def pretend_runs(seconds: dict[str, float], default: float):
         time.sleep(seconds.get(chapter, default))
         with lock:
             spans[chapter][1] = time.monotonic()
-        return Run({"chapter": chapter}, seconds=default)
+        return Run({"chapter": chapter, "seconds": default}, seconds=default)
 
     return pretend, spans
 
