@@ -115,6 +115,13 @@ def test_math_is_served_by_the_site(site):
 def test_blog_lists_the_chapter_with_its_metadata(site):
     listing = (site / "chapters" / "index.html").read_text()
     assert "Meet MNIST" in listing
+    # every chapter, however many: one page of the listing (no pagination to hide one)
+    links = {a.get("href", "") for tag, a, _ in parse(site / "chapters" / "index.html").tags
+             if tag == "a"}
+    missing = [c for c in posts(PROJECT)
+               if not any(href.rstrip("/").endswith(f"posts/{c}") or href.rstrip("/") == c
+                          for href in links)]
+    assert not missing, f"chapters missing from the chapters' index: {missing}"
     assert (site / "chapters" / "category" / "data" / "index.html").exists()
     assert "Meet MNIST" in (site / "tags" / "index.html").read_text()
 
