@@ -38,6 +38,7 @@ Checkpoints hold pickles, which run code when loaded: load only those this machi
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import io
 import json
@@ -294,72 +295,73 @@ def _set_function_state(function, state: dict):
     return function
 
 
-class _Pickler:
+def _Pickler(file, arrays: Path):
     """cloudpickle, with the chapter's functions bound to its namespace and big arrays
-    stored once by content."""
+    stored once by content (cloudpickle is imported only where a checkpoint is saved)."""
+    return _pickler_class()(file, arrays)
 
-    def __new__(cls, file, arrays: Path):
-        import cloudpickle
 
-        class Pickler(cloudpickle.Pickler):
-            def __init__(self):
-                super().__init__(file, protocol=5)
-                self.stored: set[str] = set()
-                self.seen: dict[int, tuple] = {}
-                self.keep: list = []  # ids stay unique while the dump runs
+@functools.cache
+def _pickler_class():
+    import cloudpickle
 
-            def reducer_override(self, obj):
-                if isinstance(obj, types.FunctionType) and obj.__globals__ is _main():
-                    cells = []
-                    for cell in obj.__closure__ or ():
-                        try:
-                            cells.append((True, cell.cell_contents))
-                        except ValueError:  # a cell not yet filled
-                            cells.append((False, None))
-                    state = {"cells": cells, "__defaults__": obj.__defaults__,
-                             "__kwdefaults__": obj.__kwdefaults__, "__dict__": obj.__dict__,
-                             "__doc__": obj.__doc__, "__qualname__": obj.__qualname__,
-                             "__module__": obj.__module__,
-                             "__annotations__": obj.__annotations__}
-                    return (_new_function, (marshal.dumps(obj.__code__), obj.__name__,
-                                            len(cells)), state, None, None,
-                            _set_function_state)
-                if isinstance(obj, io.IOBase) and obj.closed:  # `with open(...) as f:`
-                    return _closed_file, (isinstance(obj, io.TextIOBase),)
-                return super().reducer_override(obj)
+    class Pickler(cloudpickle.Pickler):
+        def __init__(self, file, arrays: Path):
+            super().__init__(file, protocol=5)
+            self.arrays = arrays
+            self.stored: set[str] = set()
+            self.seen: dict[int, tuple] = {}
+            self.keep: list = []  # ids stay unique while the dump runs
 
-            def persistent_id(self, obj):
-                np = sys.modules.get("numpy")
-                if (np is None or type(obj) is not np.ndarray or obj.nbytes < ARRAY_BYTES
-                        or obj.dtype.hasobject):
-                    return None
-                if id(obj) in self.seen:
-                    return self.seen[id(obj)]
-                if obj.flags.c_contiguous:
-                    data = memoryview(obj).cast("B")
-                elif obj.flags.f_contiguous:
-                    data = memoryview(obj.T).cast("B")
-                else:
-                    return None  # pickled as NumPy pickles it (a contiguous copy)
-                digest = hashlib.blake2b(data, digest_size=20)
-                digest.update(repr((obj.dtype.str, obj.shape, obj.flags.f_contiguous))
-                              .encode())
-                name = digest.hexdigest()
-                path = arrays / f"{name}.npy"
-                if path.exists():
-                    os.utime(path)  # in use: pruning leaves it
-                else:
-                    arrays.mkdir(parents=True, exist_ok=True)
-                    partial = arrays / f".{name}.{os.getpid()}.partial"
-                    with partial.open("wb") as handle:
-                        np.save(handle, obj, allow_pickle=False)
-                    os.replace(partial, path)
-                self.stored.add(name)
-                self.keep.append(obj)
-                self.seen[id(obj)] = ("array", name, len(self.seen))
+        def reducer_override(self, obj):
+            if isinstance(obj, types.FunctionType) and obj.__globals__ is _main():
+                cells = []
+                for cell in obj.__closure__ or ():
+                    try:
+                        cells.append((True, cell.cell_contents))
+                    except ValueError:  # a cell not yet filled
+                        cells.append((False, None))
+                state = {"cells": cells, "__defaults__": obj.__defaults__,
+                         "__kwdefaults__": obj.__kwdefaults__, "__dict__": obj.__dict__,
+                         "__doc__": obj.__doc__, "__qualname__": obj.__qualname__,
+                         "__module__": obj.__module__, "__annotations__": obj.__annotations__}
+                return (_new_function, (marshal.dumps(obj.__code__), obj.__name__, len(cells)),
+                        state, None, None, _set_function_state)
+            if isinstance(obj, io.IOBase) and obj.closed:  # `with open(...) as f:`
+                return _closed_file, (isinstance(obj, io.TextIOBase),)
+            return super().reducer_override(obj)
+
+        def persistent_id(self, obj):
+            np = sys.modules.get("numpy")
+            if (np is None or type(obj) is not np.ndarray or obj.nbytes < ARRAY_BYTES
+                    or obj.dtype.hasobject):
+                return None
+            if id(obj) in self.seen:
                 return self.seen[id(obj)]
+            if not (obj.flags.c_contiguous or obj.flags.f_contiguous):
+                return None  # pickled as NumPy pickles it (a contiguous copy)
+            try:
+                data = memoryview(obj if obj.flags.c_contiguous else obj.T).cast("B")
+            except (TypeError, ValueError):  # a dtype no buffer takes (datetime64, say)
+                return None
+            digest = hashlib.blake2b(data, digest_size=20)
+            digest.update(repr((obj.dtype.str, obj.shape, obj.flags.f_contiguous)).encode())
+            name = digest.hexdigest()
+            path = self.arrays / f"{name}.npy"
+            if path.exists():
+                os.utime(path)  # in use: pruning leaves it
+            else:
+                self.arrays.mkdir(parents=True, exist_ok=True)
+                partial = self.arrays / f".{name}.{os.getpid()}.partial"
+                with partial.open("wb") as handle:
+                    np.save(handle, obj, allow_pickle=False)
+                os.replace(partial, path)
+            self.stored.add(name)
+            self.keep.append(obj)
+            self.seen[id(obj)] = ("array", name, len(self.seen))
+            return self.seen[id(obj)]
 
-        return Pickler()
+    return Pickler
 
 
 class _Unpickler(pickle.Unpickler):

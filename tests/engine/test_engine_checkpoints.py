@@ -29,6 +29,8 @@ rng = np.random.default_rng(3)
 scale = 2
 big = np.arange(ARRAY_ITEMS, dtype=np.float64).reshape(-1, 8)
 alias = big
+columns = np.asfortranarray(big[:, :4])  # Fortran order, kept
+dates = np.arange(ARRAY_ITEMS).astype("datetime64[s]")  # no buffer: pickled by NumPy
 
 
 def scaled(x):
@@ -69,6 +71,8 @@ width = plt.rcParams["lines.linewidth"]
 notes = open("notes.txt").read()
 same_array = alias is big
 big_sum = float(big.sum())
+fortran = bool(columns.flags.f_contiguous and not columns.flags.c_contiguous)
+last_date = str(dates[-1])
 print(np.array([2 / 3]), draws)
 plt.plot([0, 1], [1, 0])
 plt.show()
@@ -110,7 +114,7 @@ def test_a_rerun_restores_the_unchanged_sections_and_gives_the_same_outputs(
     assert (values["boxed"], values["is_box"], values["added"]) == (42, True, 6)
     assert (values["setting"], values["width"], values["notes"]) == (
         "set in setup", 4.5, "written in setup")
-    assert values["same_array"] is True
+    assert values["same_array"] is True and values["fortran"] is True
     assert [m.split(" in ")[0] for m in messages(caplog, chapter)
             if m.startswith("checkpoint after")] == [
         "checkpoint after setup", "checkpoint after middle", "checkpoint after last"]
@@ -161,8 +165,9 @@ def test_a_big_array_is_stored_once_and_old_checkpoints_are_pruned(project, monk
     chapter = checkpointed(project, monkeypatch)
     run_chapter(chapter, project)
     store = project.cache / "checkpoints"
-    # `big` (and `alias`, the same array) in all three checkpoints: one file
-    assert len(list((store / "arrays").glob("*.npy"))) == 1
+    # `big` (and `alias`, the same array) and `columns` in all three checkpoints: a file
+    # each (`dates`, a dtype that no buffer takes, is pickled in the checkpoint itself)
+    assert len(list((store / "arrays").glob("*.npy"))) == 2
     assert len(list((store / chapter).glob("*.pkl"))) == 3
     edit(project.script(chapter), "scale = 2\n", "scale = 3\n")  # the first section changed
     run_chapter(chapter, project)
