@@ -294,11 +294,8 @@ def draw_prediction(rows: list, since: float) -> None:
 def cpu_model() -> str:
     """The processor's name (", AMD EPYC", say): its maker decides which code paths MKL
     honours (see How this site works), so a table names it."""
-    try:
-        found = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.M)
-    except OSError:
-        return ""
-    return f", {found[1].strip()}" if found else ""
+    model = engine.numerics.processor()
+    return "" if model == platform.machine() else f", {model}"
 
 
 def main() -> int:

@@ -113,7 +113,7 @@ class Store:
                 "records": records, "figures": figures, "seconds": seconds}
         buffer = io.BytesIO()
         pickle.dump(head, buffer, protocol=5)
-        pickler = _Pickler(buffer, self.arrays)
+        pickler = _pickler_class()(buffer, self.arrays)
         try:
             pickler.dump(names)
         except Exception as error:  # what pickling raises is any type: say it, go on
@@ -295,14 +295,10 @@ def _set_function_state(function, state: dict):
     return function
 
 
-def _Pickler(file, arrays: Path):
-    """cloudpickle, with the chapter's functions bound to its namespace and big arrays
-    stored once by content (cloudpickle is imported only where a checkpoint is saved)."""
-    return _pickler_class()(file, arrays)
-
-
 @functools.cache
 def _pickler_class():
+    """cloudpickle, with the chapter's functions bound to its namespace and big arrays
+    stored once by content (cloudpickle is imported only where a checkpoint is saved)."""
     import cloudpickle
 
     class Pickler(cloudpickle.Pickler):

@@ -90,7 +90,7 @@ class ChapterDirectives(Directives):
                              f"snippets/{self.chapter}.py: run the chapter again")
         self.shown.add(f"code:{name}")
         text = code[name].rstrip("\n")
-        fence = "`" * max(3, 1 + max((len(m) for m in re.findall("`+", text)), default=0))
+        fence = _fence(text)
         return f'{fence}python title="{self.chapter}.py › {name}"\n{text}\n{fence}'
 
     def output(self, name: str) -> str:
@@ -98,7 +98,7 @@ class ChapterDirectives(Directives):
         if not text:
             raise ValueError(f"section '{name}' prints nothing")
         self.shown.add(f"output:{name}")
-        fence = "`" * max(3, 1 + max((len(m) for m in re.findall("`+", text)), default=0))
+        fence = _fence(text)
         return f'{fence}text title="Output"\n{text.rstrip()}\n{fence}'
 
     def figure(self, name: str, number: int = 1, *, alt: str = "", caption: str = "") -> str:
@@ -171,6 +171,11 @@ class PageDirectives(Directives):
             quoted = ChapterDirectives(chapter, manifest, self.link)
             return getattr(quoted, method)(*args, **kwargs)
         return directive
+
+
+def _fence(text: str) -> str:
+    """A code fence longer than any run of backticks in ``text``."""
+    return "`" * max(3, 1 + max((len(m) for m in re.findall("`+", text)), default=0))
 
 
 def unshown(manifest: dict, shown: set) -> list[str]:

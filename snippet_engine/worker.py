@@ -77,7 +77,7 @@ def run(job: dict, out: Path) -> dict:
     matplotlib.use("Agg", force=True)
     own_threads = job.get("own_threads")  # PyTorch's, set by the chapter's code
     numerics.check(job["threads"], own_threads)
-    store, keys = None, []
+    store, keys, saving = None, [], True
     if job.get("checkpoints"):
         store = checkpoints.Store(job["checkpoints"], job["chapter"])
         keys = checkpoints.prefix_keys(job["checkpoint_base"], sections)
@@ -111,7 +111,7 @@ def run(job: dict, out: Path) -> dict:
             for figure in records[-1]["figures"]:
                 for name in (f"{figure}.light.svg", f"{figure}.dark.svg"):
                     figure_files[name] = (out / name).read_bytes()
-            if store and since >= job["checkpoint_after"]:
+            if store and saving and since >= job["checkpoint_after"]:
                 started = time.perf_counter()
                 try:
                     store.save(keys[index], namespace, records, figure_files, seconds,
@@ -119,14 +119,14 @@ def run(job: dict, out: Path) -> dict:
                 except checkpoints.CannotSave as why:
                     _say(f"no checkpoint after {section.name} or later: {why}; the sections "
                          "after the last checkpoint run again on every run")
-                    store = None
+                    saving = False
                 else:
                     since = 0.0
                     _say(f"checkpoint after {section.name} in "
                          f"{time.perf_counter() - started:.1f} s")
     numerics.check(job["threads"], own_threads)  # again: a section may have imported PyTorch
-    if job.get("checkpoints"):
-        checkpoints.Store(job["checkpoints"], job["chapter"]).prune(keys)
+    if store:
+        store.prune(keys)
     return {"sections": records, "restored": restored, "restored_seconds": restored_seconds}
 
 
