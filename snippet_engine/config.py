@@ -146,6 +146,7 @@ def default_jobs(threads) -> int:
 # jupytext's percent format: "# %%", then a title or a cell type ("# %% split", "# %% [markdown]")
 CELL = re.compile(r"^# %%(?P<rest>(\s.*)?)$")
 SECTION_NAME = re.compile(r"[a-z][-_0-9a-z]*")
+LOOKS_LIKE_CELL = re.compile(r"^\s*#\s*%%")  # "#%%", "  # %%": cells elsewhere, not here
 
 
 class Project:

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import CELL, SECTION_NAME, SnippetError
+from .config import CELL, LOOKS_LIKE_CELL, SECTION_NAME, SnippetError
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,9 @@ def parse_sections(script: Path, where: str | None = None) -> list[Section]:
 
     for number, line in enumerate(script.read_text().splitlines(), 1):
         cell = CELL.match(line)
+        if not cell and LOOKS_LIKE_CELL.match(line):
+            raise SnippetError(f"{where}:{number}: write a cell as '# %% name' or "
+                               "'# %% [markdown]', at the start of the line")
         if cell:
             close()
             name, lines = None, []

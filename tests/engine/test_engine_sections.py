@@ -51,6 +51,8 @@ def test_a_script_without_titled_code_cells_is_no_chapter(tmp_path):
     ("# %% a\nx = 1\n# %% [markdown]\n# text\nprint('hidden')\n",
      "snippets/bad.py:5: code in a text cell would not run"),
     ("def f(:\n# %% a\n", "snippets/bad.py: code before the first section:"),
+    ("# %% a\nx = 1\n#%% b\ny = 2\n", "snippets/bad.py:3: write a cell as '# %% name'"),
+    ("# %% a\nx = 1\n# %% [md]\n# text\n", "snippets/bad.py:3: a code cell needs a section"),
 ])
 def test_malformed_scripts_are_refused(tmp_path, body, complaint):
     script = tmp_path / "bad.py"
