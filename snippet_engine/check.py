@@ -4,9 +4,10 @@ One fresh run per chapter proves three things at once: the frozen outputs are cu
 comparison is exact), the run is deterministic (the frozen outputs came from an earlier
 run), and the ``.py`` download runs on its own (the run happens in a reader's folder). With
 ``notebooks=True`` each chapter's ``.ipynb`` download is executed too, as soon as its chapter
-has run, in one more worker beside the chapters' (one notebook at a time): the chapter's run
-has just filled the model cache, so its notebook mostly loads, prints and draws, single
-threaded, while the next chapter runs. On a processor where a pin
+has run, in one more worker beside the chapters' (one notebook at a time): the cells whose
+sections were slow in that run restore the checkpoint it saved after them
+(``notebooks.py``), so the notebook mostly loads, prints and draws, single threaded, while
+the next chapter runs. On a processor where a pin
 did not take, a ``machine-dependent`` chapter is compared within the machine tolerance
 (``compare``), and its notebook with the script's fresh run. ``check_digests`` is the
 cheap check that runs nothing: are the frozen outputs' inputs digests current?
@@ -46,13 +47,15 @@ def check_chapters(project: Project, chapters=None, *, jobs: int | None = None,
             log.info("%s: %s: compared within the machine tolerance", chapter, why)
             shown = run.manifest  # its notebook, on the same processor, must print the same
         if notebooks:
-            notebook_runs.append(notebook_pool.submit(notebook_problems, chapter, shown))
+            notebook_runs.append(notebook_pool.submit(notebook_problems, chapter, shown,
+                                                      run.section_seconds))
 
-    def notebook_problems(chapter, shown):
+    def notebook_problems(chapter, shown, section_seconds):
         from .notebooks import run_notebook
 
         try:
-            problems[chapter] += compare_notebook(shown, run_notebook(chapter, project, log))
+            executed = run_notebook(chapter, project, log, section_seconds=section_seconds)
+            problems[chapter] += compare_notebook(shown, executed)
         except SnippetError as error:
             problems[chapter].append(str(error))
 

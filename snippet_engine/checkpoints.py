@@ -21,7 +21,7 @@ A checkpoint holds:
   directory, matplotlib's rcParams, NumPy's print options, scikit-learn's and pandas'
   options, and the files the sections wrote in the reader's folder (a closed file object
   that a ``with open(...) as f:`` block leaves comes back closed, without its name);
-- what the restored sections recorded (printed text, values, figures) and how long they
+- what the restored sections recorded (printed text, values, figures) and how long each
   took, so that a page shows the times of the real run.
 
 What cannot be restored is not guessed at. Once a chapter has imported a library that keeps
@@ -99,10 +99,10 @@ class Store:
                     0)
 
     def save(self, key: str, namespace: dict, records: list[dict], figures: dict[str, bytes],
-             seconds: float, folder: Path, initial: dict, environ: dict) -> None:
-        """Checkpoint the state after the sections of ``records`` (raises ``CannotSave``).
-        ``initial`` and ``environ``: the reader's folder and the environment as the worker
-        started; what the sections changed in them is saved."""
+             seconds: list[float], folder: Path, initial: dict, environ: dict) -> None:
+        """Checkpoint the state after the sections of ``records``, which took ``seconds``
+        each (raises ``CannotSave``). ``initial`` and ``environ``: the reader's folder and
+        the environment as the worker started; what the sections changed in them is saved."""
         outside = [name for name in STATE_OUTSIDE if name in sys.modules]
         if outside:
             raise CannotSave(f"{outside[0]} is imported, and keeps state of its own that a "
@@ -125,11 +125,12 @@ class Store:
         os.replace(partial, self.path(key))
         self.path(key).with_suffix(".arrays").write_text(json.dumps(sorted(pickler.stored)))
 
-    def restore(self, key: str, namespace: dict, out: Path, folder: Path,
-                environ: dict) -> tuple[list[dict], dict[str, bytes], float]:
-        """Put back the state saved under ``key``; return its records, figures, seconds.
-        Everything is loaded before anything is put back: a damaged checkpoint (raising
-        here) leaves the process as it was. ``environ``: the worker's at its start."""
+    def restore(self, key: str, namespace: dict, out: Path, folder: Path, environ: dict,
+                keep=frozenset()) -> tuple[list[dict], dict[str, bytes], list[float]]:
+        """Put back the state saved under ``key``; return its records, figures and each
+        section's seconds. Everything is loaded before anything is put back: a damaged
+        checkpoint (raising here) leaves the process as it was. ``environ``: the worker's
+        at its start. ``keep``: names of the namespace left as they are (a kernel's own)."""
         with self.path(key).open("rb") as file:
             head = pickle.load(file)
             before = dict(os.environ)
@@ -142,7 +143,8 @@ class Store:
                 raise
         restore_outside(head["outside"], folder)
         restore_files(folder, head["files"])
-        for name in [n for n in namespace if not (n.startswith("__") and n.endswith("__"))]:
+        for name in [n for n in namespace
+                     if not (n.startswith("__") and n.endswith("__")) and n not in keep]:
             del namespace[name]
         namespace.update(names)
         for name, data in head["figures"].items():
@@ -228,7 +230,10 @@ def restore_outside(state: dict, folder: Path) -> None:
     random.setstate(state["random"])
     np.random.set_state(state["numpy_random"])
     np.set_printoptions(**state["printoptions"])
-    dict.update(matplotlib.rcParams, state["rcParams"])  # as rc_context restores them
+    # as rc_context restores them; not the backend, which is the restoring process's choice
+    # (Agg in a worker, a kernel's inline one)
+    rcParams = {k: v for k, v in state["rcParams"].items() if k != "backend"}
+    dict.update(matplotlib.rcParams, rcParams)
     if "sklearn" in state:
         import sklearn
 

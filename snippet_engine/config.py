@@ -25,6 +25,8 @@ options below. Two environment variables override it for one command: ``ENGINE_E
 | ``machine-count-tolerance`` | there: relative tolerance for integers (error counts) | ``0.0`` |
 | ``checkpoint-after`` | seconds of sections run since the last checkpoint after which the | |
 | | worker saves one (``checkpoints.py``; ``ENGINE_CHECKPOINTS``: a folder, or ``off``) | ``2.0`` |
+| ``notebook-restore-after`` | a notebook check restores (not runs) a cell whose section took | |
+| | this many seconds or more in the script run just before it (``notebooks.py``) | ``10.0`` |
 | ``measured`` | regex: values (or table columns) whose name matches are timings | ``seconds`` |
 | ``execute`` | ``auto`` (stale chapters), ``never``, ``always`` | ``auto`` |
 | ``format`` | bump when what a run records changes shape: everything re-runs | ``1`` |
@@ -63,6 +65,7 @@ class Config:
     machine_tolerance: float = 0.0
     machine_count_tolerance: float = 0.0
     checkpoint_after: float = 2.0
+    notebook_restore_after: float = 10.0
     measured: str = "seconds"
     execute: str = "auto"
     format: int = 1
@@ -110,7 +113,7 @@ class Config:
                 raise SnippetError(f"{name}={value!r}: use a whole number of at least 1")
             object.__setattr__(self, name, number)
         for name in ("tolerance", "machine_tolerance", "machine_count_tolerance",
-                     "checkpoint_after"):
+                     "checkpoint_after", "notebook_restore_after"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise SnippetError(f"{name.replace('_', '-')}={value!r}: use a number of at "

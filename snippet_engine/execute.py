@@ -43,6 +43,7 @@ class Run:
     files: dict[str, bytes] = field(default_factory=dict)  # figure file name -> SVG bytes
     exports: dict[str, bytes] = field(default_factory=dict)  # project path -> bytes
     seconds: float = 0.0
+    section_seconds: list[float] = field(default_factory=list)  # each section's, as it ran
     # when the worker started (time.perf_counter()) and the CPU time its threads used: how
     # the run used the cores (the benchmark)
     started: float = 0.0
@@ -136,6 +137,7 @@ def run_chapter(chapter: str, project: Project, log: logging.Logger = LOG,
         if result.get("unpinned"):  # recorded only where a pin did not take
             manifest["unpinned"] = result["unpinned"]
         run = Run(manifest, seconds=seconds, started=started,
+                  section_seconds=result.get("section_seconds", []),
                   cpu_seconds=result.get("cpu_seconds"))
         for section in result["sections"]:
             for figure in section["figures"]:

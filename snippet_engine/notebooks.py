@@ -6,20 +6,29 @@ that renders notebooks as pages passes ``figure_html`` to show its own figure ma
 place of the embedded SVG.
 
 ``run_notebook`` executes the download in a reader's folder, in a worker process with the
-same pinned environment as a chapter run, and returns the executed notebook.
+same pinned environment as a chapter run, and returns the executed notebook. So that a
+check runs each slow computation once, not twice, a cell whose section took
+``notebook-restore-after`` seconds or more in the chapter's script run (the check's, just
+before) is not executed in the kernel: the kernel restores the checkpoint that run saved
+after that section (``checkpoints.py``: the same code, the same inputs), and the cells
+after it run on that state. The cell is marked ``restored`` in the executed notebook; what
+it computed was compared in the script run.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import tempfile
 from pathlib import Path
 
+from . import checkpoints
 from .config import Project, SnippetError
-from .execute import LOG, _start_worker, prepare_folder, worker_environment
-from .inputs import read_manifest
+from .execute import (LOG, _start_worker, checkpoint_folder, checkpoint_job, prepare_folder,
+                      worker_environment)
+from .inputs import inputs_of, read_manifest
 from .sections import markdown_cells, parse_sections, title_markdown
 
 NOTEBOOK_WORKER = "import snippet_engine.notebooks as n; n.execute_main()"
@@ -65,8 +74,11 @@ def notebook(chapter: str, project: Project, figure_html=None) -> str:
     return nbformat.writes(book)
 
 
-def run_notebook(chapter: str, project: Project, log: logging.Logger = LOG, timeout=1200):
-    """Execute the chapter's notebook download in a reader's folder; the executed notebook."""
+def run_notebook(chapter: str, project: Project, log: logging.Logger = LOG, timeout=1200,
+                 section_seconds=()):
+    """Execute the chapter's notebook download in a reader's folder; the executed notebook.
+    ``section_seconds``: each section's seconds in the chapter's script run; the slow ones
+    are restored from that run's checkpoints, where it saved one after them."""
     import nbformat
 
     with tempfile.TemporaryDirectory(prefix=f"{chapter}-notebook-") as temp:
@@ -76,7 +88,12 @@ def run_notebook(chapter: str, project: Project, log: logging.Logger = LOG, time
         prepare_folder(chapter, project, folder)
         (folder / f"{chapter}.ipynb").write_text(notebook(chapter, project))
         job = {"notebook": str(folder / f"{chapter}.ipynb"), "out": str(out / "run.ipynb"),
-               "timeout": timeout}
+               "timeout": timeout,
+               "restore": restore_plan(chapter, project, section_seconds, folder, out)}
+        if job["restore"]["cells"]:
+            log.info("%s.ipynb: %d of %d cells restored from the script run's checkpoints "
+                     "(they took %s s or more there)", chapter, len(job["restore"]["cells"]),
+                     len(section_seconds), project.config.notebook_restore_after)
         (out / "job.json").write_text(json.dumps(job))
         env = worker_environment(project, side_by_side=True)  # it runs in the pool
         del env["MPLBACKEND"]  # the kernel's inline backend shows the figures
@@ -88,8 +105,45 @@ def run_notebook(chapter: str, project: Project, log: logging.Logger = LOG, time
         return nbformat.read(out / "run.ipynb", as_version=4)
 
 
+def restore_plan(chapter: str, project: Project, section_seconds, folder: Path,
+                 out: Path) -> dict:
+    """Which cells the kernel restores rather than runs: those whose section took
+    ``notebook-restore-after`` seconds or more and has a checkpoint right after it."""
+    plan = {"cells": {}, "checkpoints": None, "folder": str(folder), "out": str(out)}
+    root = checkpoint_folder(project)
+    if root is None or not section_seconds:
+        return plan
+    sections = parse_sections(project.script(chapter), f"snippets/{project.script(chapter).name}")
+    if len(sections) != len(section_seconds):
+        return plan  # not the run of this script: run every cell
+    base = checkpoint_job(chapter, project, inputs_of(chapter, project), True)
+    keys = checkpoints.prefix_keys(base["checkpoint_base"], sections)
+    store = checkpoints.Store(root, chapter)
+    plan["checkpoints"] = str(root)
+    plan["chapter"] = chapter
+    for section, key, seconds in zip(sections, keys, section_seconds):
+        if seconds >= project.config.notebook_restore_after and store.path(key).exists():
+            plan["cells"][section.name] = key
+    return plan
+
+
+RESTORE_CELL = "__import__('snippet_engine.notebooks').notebooks.restore_cell({job!r}, {key!r})"
+
+
+def restore_cell(job_path: str, key: str) -> None:
+    """In the kernel, in place of a slow cell: the state after it, from its checkpoint."""
+    from IPython import get_ipython
+
+    plan = json.loads(Path(job_path).read_text())["restore"]
+    shell = get_ipython()
+    store = checkpoints.Store(plan["checkpoints"], plan["chapter"])
+    store.restore(key, shell.user_ns, Path(plan["out"]), Path(plan["folder"]),
+                  dict(os.environ), keep=frozenset(shell.user_ns_hidden))
+
+
 def execute_main() -> None:
-    """In the worker: run the notebook with nbclient, where it lies."""
+    """In the worker: run the notebook with nbclient, where it lies; the cells the job's
+    restore plan names restore their checkpoint instead (marked ``restored``)."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -98,6 +152,11 @@ def execute_main() -> None:
     job = json.loads(Path(sys.argv[-1]).read_text())
     path = Path(job["notebook"])
     book = nbformat.read(path, as_version=4)
+    restored = job.get("restore", {}).get("cells", {})
+    for cell in book.cells:
+        if cell.cell_type == "code" and cell.get("id") in restored:
+            cell.source = RESTORE_CELL.format(job=sys.argv[-1], key=restored[cell.id])
+            cell.metadata["restored"] = True
     # Unix sockets, not TCP ports on localhost: no other user of the machine can reach the
     # kernel (over TCP it warns that its traffic is unencrypted, rightly)
     ipc = Config({"KernelManager": {"transport": "ipc"}})

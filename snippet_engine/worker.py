@@ -81,13 +81,13 @@ def run(job: dict, out: Path) -> dict:
     if job.get("checkpoints"):
         store = checkpoints.Store(job["checkpoints"], job["chapter"])
         keys = checkpoints.prefix_keys(job["checkpoint_base"], sections)
-    records, figure_files, restored, restored_seconds = [], {}, 0, 0.0
+    records, figure_files, restored, seconds = [], {}, 0, []
     with matplotlib.rc_context({"svg.hashsalt": job["svg_salt"]}):
         while store and job.get("restore", True) and store.latest(keys):
             started = time.perf_counter()
             restored = store.latest(keys)
             try:
-                records, figure_files, restored_seconds = store.restore(
+                records, figure_files, seconds = store.restore(
                     keys[restored - 1], namespace, out, folder, environ)
             except Exception as error:  # a damaged file, an array deleted by hand...
                 store.path(keys[restored - 1]).unlink(missing_ok=True)
@@ -98,16 +98,17 @@ def run(job: dict, out: Path) -> dict:
                 continue
             _say(f"restored {restored} of {len(sections)} sections, through "
                  f"'{sections[restored - 1].name}', from a checkpoint in "
-                 f"{time.perf_counter() - started:.1f} s (they ran in {restored_seconds:.1f} s)")
+                 f"{time.perf_counter() - started:.1f} s (they ran in {sum(seconds):.1f} s)")
             break
-        since, seconds = 0.0, restored_seconds
+        since, restored_seconds = 0.0, sum(seconds)
         for index in range(restored, len(sections)):
             section = sections[index]
             started = time.perf_counter()
             records.append(run_section(job, section, namespace, out))
             took = time.perf_counter() - started
             _say(f"{section.name} ran in {took:.1f} s")
-            since, seconds = since + took, seconds + took
+            since = since + took
+            seconds.append(took)
             for figure in records[-1]["figures"]:
                 for name in (f"{figure}.light.svg", f"{figure}.dark.svg"):
                     figure_files[name] = (out / name).read_bytes()
@@ -127,7 +128,10 @@ def run(job: dict, out: Path) -> dict:
     numerics.check(job["threads"], own_threads)  # again: a section may have imported PyTorch
     if store:
         store.prune(keys)
-    return {"sections": records, "restored": restored, "restored_seconds": restored_seconds}
+    # each section's seconds (restored ones: from their run) tell a notebook's run which
+    # sections were slow (notebooks.py)
+    return {"sections": records, "restored": restored, "restored_seconds": restored_seconds,
+            "section_seconds": [round(s, 3) for s in seconds]}
 
 
 def _say(line: str) -> None:

@@ -6,9 +6,10 @@ import logging
 import re
 
 import pytest
-from engine_support import edit, section, without_measurements, write_chapter
+from engine_support import (edit, load_manifest, section, without_measurements,
+                            write_chapter)
 
-from snippet_engine import SnippetError, run_chapter
+from snippet_engine import SnippetError, refresh, run_chapter
 from snippet_engine.checkpoints import ARRAY_BYTES
 
 # Each section leaves state a later one reads: globals through a function, a class, the
@@ -274,3 +275,54 @@ def test_an_error_after_a_restore_names_the_line_as_a_full_run_does(project, mon
     assert str(caught.value).startswith(
         f"snippets/{chapter}.py:{line}: section 'last' raised AttributeError: 'Box' object "
         "has no attribute 'thrice'")
+
+
+def test_a_notebook_restores_its_slow_cells_and_runs_the_rest_on_their_state(
+        project, monkeypatch, caplog):
+    """The notebook check runs each slow computation once: a cell whose section was slow in
+    the script run restores the checkpoint after it in the kernel; the later cells, run
+    there, see its functions, random generators, settings and files."""
+    from snippet_engine import compare_notebook, run_notebook
+
+    body = STATEFUL.replace("scaled_late = scaled(1)\n",
+                            "scaled_late = scaled(1)\nprint('scaled', scaled_value, scaled_late)\n")
+    chapter = checkpointed(project, monkeypatch, body)
+    edit(project.root / "pyproject.toml", "checkpoint-after = 0",
+         "checkpoint-after = 0\nnotebook-restore-after = 1")
+    refresh(project, [chapter])
+    frozen = load_manifest(project, chapter)
+    caplog.set_level(logging.INFO, logger="snippet_engine")
+    executed = run_notebook(chapter, project, section_seconds=[5.0, 0.1, 0.1])
+    cells = [c for c in executed.cells if c.cell_type == "code"]
+    assert [c.metadata.get("restored", False) for c in cells] == [True, False, False]
+    assert "restore_cell" in cells[0].source
+    assert compare_notebook(frozen, executed) == []
+    assert f"{chapter}.ipynb: 1 of 3 cells restored" in caplog.text
+    # the last cell printed with the restored print options and random state
+    printed = "".join(o.get("text", "") for o in cells[2].outputs)
+    assert printed == section(frozen, "last")["stdout"]
+    assert "scaled 30 100\n" in printed  # the restored function sees the kernel's globals
+
+
+def test_a_notebook_runs_every_cell_without_a_checkpoint_or_a_slow_section(project,
+                                                                           monkeypatch):
+    from snippet_engine import run_notebook
+
+    chapter = checkpointed(project, monkeypatch)
+    refresh(project, [chapter])
+    quick = run_notebook(chapter, project, section_seconds=[0.1, 0.1, 0.1])
+    monkeypatch.setenv("ENGINE_CHECKPOINTS", "off")
+    none = run_notebook(chapter, project, section_seconds=[50.0, 50.0, 50.0])
+    for executed in (quick, none):
+        assert not any(c.metadata.get("restored") for c in executed.cells)
+
+
+def test_a_cell_that_shows_its_last_value_in_a_notebook_is_reported(project):
+    from snippet_engine import compare_notebook, run_notebook
+
+    edit(project.script("printing"), "print(squares)", "print(squares)\ntotal + 1")
+    refresh(project, ["printing"])
+    executed = run_notebook("printing", project)
+    found = compare_notebook(load_manifest(project, "printing"), executed)
+    assert found == ["printing.ipynb: cell table shows the value of its last line, which "
+                     "the page does not show (print it, or assign it)"]
