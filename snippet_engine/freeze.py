@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .config import Project, SnippetError
 from .execute import LOG, Run, run_chapters
-from .inputs import is_fresh, read_manifest
+from .inputs import changed_inputs, inputs_of, is_fresh, read_manifest
 
 
 def write_outputs(chapter: str, run: Run, project: Project) -> None:
@@ -82,8 +82,10 @@ def refresh(project: Project, chapters=None, *, mode: str | None = None,
         # (a manifest, an export) is an input of theirs. A chapter that failed is left alone.
         todo = [c for c in everything if (c in fresh or c in frozen)
                 and not is_fresh(c, project)]
-        for chapter in todo:
-            log.info("%s: stale again: it reads what this run froze (helper-files)", chapter)
+        for chapter in todo:  # what changed: a file it reads (helper-files), or its script
+            manifest = read_manifest(chapter, project) or {}
+            log.info("%s: stale again: %s changed while this round ran", chapter,
+                     changed_inputs(manifest.get("inputs", {}), inputs_of(chapter, project)))
     if todo:
         failed.append(f"{', '.join(todo)}: still stale after {len(everything) + 1} rounds "
                       "of runs: chapters that read each other's outputs (helper-files) in a "

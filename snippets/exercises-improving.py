@@ -5,7 +5,7 @@ Exercises 13–14: improving a model
 Worked solutions to the two exercises on making a model better: new features
 computed from the pixels, and tuning a classifier other than the SVM with a
 grid search. The data and subsets are those of the chapter *Beyond linear
-models*. Needs ``mnist_data.py`` and ``model_cache.py`` beside it.
+models*. Needs ``mnist_data.py`` beside it.
 """
 
 # %% [markdown]
@@ -24,7 +24,6 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import train_test_split
 
 from mnist_data import load_mnist
-from model_cache import fit
 
 # The split and subsets of the chapter "Beyond linear models" (exercise 6).
 x_train, y_train, x_test, y_test = load_mnist()
@@ -62,8 +61,8 @@ feature_sets = {
 }
 feature_rows = {}
 for name, (train_features, val_features) in feature_sets.items():
-    forest, _ = fit(RandomForestClassifier(random_state=42, n_jobs=2),
-                    train_features, y_tiny)
+    forest = RandomForestClassifier(random_state=42, n_jobs=2)
+    forest.fit(train_features, y_tiny)
     feature_rows[name] = {
         "features": train_features.shape[1],
         "validation accuracy": forest.score(val_features, y_val_small)}
@@ -102,13 +101,12 @@ plt.show()
 # %% ex14-tune-forest
 from sklearn.model_selection import GridSearchCV
 
-# searched once, then loaded: a grid search is a model like any other
-forest_grid, _ = fit(GridSearchCV(
+forest_grid = GridSearchCV(
     RandomForestClassifier(random_state=42),
     {"max_features": ["sqrt", 0.1], "min_samples_leaf": [1, 3],
      "criterion": ["gini", "entropy"]},
     cv=3, n_jobs=2,
-), X_tiny[:2_000], y_tiny[:2_000])
+).fit(X_tiny[:2_000], y_tiny[:2_000])
 grid_table = (pd.DataFrame(forest_grid.cv_results_)
               .sort_values(["rank_test_score", "mean_test_score"])
               .set_index("params")[["mean_test_score", "std_test_score"]]
@@ -126,11 +124,11 @@ print("best:", best_forest_params)
 # 2,000 images the best means of the grid differ by less than their spread
 # across folds (std), so the winner is partly luck: on new images it need not
 # beat the default.
-tuned, _ = fit(RandomForestClassifier(random_state=42, n_jobs=2,
-                                      **forest_grid.best_params_),
-               X_tiny, y_tiny)
-default, _ = fit(RandomForestClassifier(random_state=42, n_jobs=2),
-                 X_tiny, y_tiny)
+tuned = RandomForestClassifier(random_state=42, n_jobs=2,
+                               **forest_grid.best_params_)
+tuned.fit(X_tiny, y_tiny)
+default = RandomForestClassifier(random_state=42, n_jobs=2)
+default.fit(X_tiny, y_tiny)
 tuned_accuracy = tuned.score(X_val_small, y_val_small)
 default_accuracy = default.score(X_val_small, y_val_small)
 print(f"validation accuracy: tuned {tuned_accuracy:.4f}, "

@@ -6,8 +6,7 @@ Worked solutions to the exercises on models: a 60-20-20 split, the kernels of
 a support vector machine, a random forest, cross-validation, the
 regularisation strength `C`, a classification report and the errors of
 another classifier. The data and subsets are those of the chapter *Beyond
-linear models*, so its fitted models load from the model cache. Needs
-``mnist_data.py``, ``model_cache.py`` and ``contrast.py`` beside it.
+linear models*. Needs ``mnist_data.py`` and ``contrast.py`` beside it.
 """
 
 # %% [markdown]
@@ -24,7 +23,6 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from mnist_data import load_mnist
-from model_cache import fit, remember
 
 x_train, y_train, x_test, y_test = load_mnist()
 images = np.concatenate([x_train, x_test])
@@ -80,9 +78,8 @@ from sklearn.svm import SVC
 
 kernel_accuracy = {}
 for kernel in ["linear", "poly", "rbf", "sigmoid"]:
-    # fitted and scored once, then loaded (the chapter made the same ones)
-    svc, _ = fit(SVC(kernel=kernel), X_tiny, y_tiny)
-    kernel_accuracy[kernel], _ = remember(svc.score, X_val_small, y_val_small)
+    svc = SVC(kernel=kernel).fit(X_tiny, y_tiny)
+    kernel_accuracy[kernel] = svc.score(X_val_small, y_val_small)
     print(f"{kernel:>8}: validation accuracy {kernel_accuracy[kernel]:.4f}, "
           f"{svc.n_support_.sum()} support vectors")
 best_kernel = max(kernel_accuracy, key=kernel_accuracy.get)
@@ -105,8 +102,8 @@ print("best kernel:", best_kernel)
 # %% ex08-random-forest
 from sklearn.ensemble import RandomForestClassifier
 
-forest, _ = fit(RandomForestClassifier(random_state=42, n_jobs=2),
-                X_tiny, y_tiny)
+forest = RandomForestClassifier(random_state=42, n_jobs=2)
+forest.fit(X_tiny, y_tiny)
 forest_accuracy = forest.score(X_val_small, y_val_small)
 print(f"random forest of {len(forest.estimators_)} trees: "
       f"validation accuracy {forest_accuracy:.4f}")
@@ -145,8 +142,8 @@ models = {f"SVC ({kernel})": SVC(kernel=kernel)
 models["random forest"] = RandomForestClassifier(random_state=42)
 cv_rows = {}
 for name, model in models.items():
-    # stratified folds, computed once
-    folds, _ = remember(cross_val_score, model, X_cv, y_cv, cv=5, n_jobs=2)
+    # stratified folds (the default for a classifier)
+    folds = cross_val_score(model, X_cv, y_cv, cv=5, n_jobs=2)
     cv_rows[name] = {"mean": folds.mean(), "std": folds.std(),
                      "lowest": folds.min(), "highest": folds.max()}
 cv_table = (pd.DataFrame.from_dict(cv_rows, orient="index")
@@ -177,8 +174,8 @@ print(cv_table.round(4).to_string())
 # %% ex10-c-values
 c_models, c_rows = {}, {}
 for C in [0.1, 1, 10, 100]:
-    c_models[C], _ = fit(SVC(C=C), X_tiny, y_tiny)
-    accuracy, _ = remember(c_models[C].score, X_val_small, y_val_small)
+    c_models[C] = SVC(C=C).fit(X_tiny, y_tiny)
+    accuracy = c_models[C].score(X_val_small, y_val_small)
     c_rows[C] = {"validation accuracy": accuracy,
                  "support vectors": int(c_models[C].n_support_.sum())}
 c_table = pd.DataFrame.from_dict(c_rows, orient="index")
@@ -214,7 +211,7 @@ plt.show()
 from sklearn.metrics import classification_report, recall_score
 
 best_svc = c_models[best_c]
-svc_predicted, _ = remember(best_svc.predict, X_test)
+svc_predicted = best_svc.predict(X_test)
 print(classification_report(y_test, svc_predicted, digits=4))
 recalls = recall_score(y_test, svc_predicted, average=None)
 print(f"lowest recall: digit {recalls.argmin()} ({recalls.min():.4f})")

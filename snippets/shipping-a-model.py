@@ -7,7 +7,7 @@ somewhere else, asked about a digit it has never seen. This chapter saves a
 scikit-learn model two ways, with ``joblib`` and with ``skops``, and shows why
 the second is the one to accept from someone else; then it reads the
 convolutional network chapter's exported network with NumPy and serves it with
-Flask. Needs ``mnist_data.py``, ``model_cache.py``, ``digit_net.py``,
+Flask. Needs ``mnist_data.py``, ``digit_net.py``,
 ``mnist_like.py`` and ``draw_app.py`` beside it, the exported network in
 ``models/`` (``digit-cnn.json`` and ``digit-cnn.bin``), and
 ``pip install skops flask pillow``.
@@ -22,7 +22,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.svm import SVC
 
 from mnist_data import load_mnist
-from model_cache import fit, remember
 
 x_train, y_train, x_test, y_test = load_mnist()
 X_train = x_train.reshape(len(x_train), -1) / 255
@@ -30,10 +29,9 @@ X_test = x_test.reshape(len(x_test), -1) / 255
 
 # The feature engineering chapter's SVM: 50 principal components, then an
 # RBF kernel.
-model, _ = fit(make_pipeline(PCA(n_components=50, random_state=0),
-                             SVC(C=10)),
-               X_train, y_train)
-predicted, _ = remember(model.predict, X_test)  # that chapter made them too
+model = make_pipeline(PCA(n_components=50, random_state=0), SVC(C=10))
+model.fit(X_train, y_train)
+predicted = model.predict(X_test)
 accuracy = (predicted == y_test).mean()
 print(f"test accuracy: {accuracy:.4f}")
 Path("models").mkdir(exist_ok=True)

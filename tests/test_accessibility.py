@@ -133,7 +133,15 @@ def test_the_dark_tab_runs_the_rules_about_colour_and_only_those(browser, marked
     page.close()
 
 
+# Transitions still running (Material fades the search results in over 0.4 s): axe measures
+# text colours as they are, and text half faded in fails the contrast it has once shown.
+SETTLED = """() => document.getAnimations().every(animation =>
+    animation.playState !== "running"
+    || animation.effect.getComputedTiming().iterations === Infinity)"""
+
+
 def axe_here(page):
+    page.wait_for_function(SETTLED, timeout=10_000)
     page.evaluate(AXE_SCRIPT)
     return page.evaluate("axe.run({resultTypes: ['violations']})")["violations"]
 
