@@ -35,7 +35,7 @@ import course  # noqa: I001  (beside this hook: MkDocs puts its folder on sys.pa
 import project_archive
 import site_content
 from snippet_engine import (ChapterDirectives, PageDirectives, Project, SnippetError, expand,
-                            notebook, read_manifest, refresh, unshown)
+                            notebook, read_manifest, reader_script, refresh, unshown)
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("mkdocs.hooks.chapters")
@@ -90,8 +90,16 @@ def on_files(files, config):
         for path in sorted((project.outputs / chapter).glob("*.svg")):
             files.append(File.generated(config, f"outputs/{chapter}/{path.name}",
                                         abs_src_path=str(path)))
+    chapters = set(project.chapters())
     for path in sorted(project.snippets.glob("*.py")):
-        files.append(File.generated(config, f"downloads/{path.name}", abs_src_path=str(path)))
+        try:  # a chapter as a reader downloads it: without its site sections
+            content = reader_script(path, f"snippets/{path.name}") \
+                if path.stem in chapters else None
+        except SnippetError as error:
+            raise PluginError(str(error)) from None
+        files.append(File.generated(config, f"downloads/{path.name}", content=content)
+                     if content is not None else
+                     File.generated(config, f"downloads/{path.name}", abs_src_path=str(path)))
     # Frozen outputs that a chapter reads (the recap: other chapters' manifests) are its
     # downloads too, at the same paths as in the project.
     for path in sorted({f for files_read in project.config.helper_files.values()

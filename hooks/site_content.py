@@ -12,7 +12,8 @@ from html import escape
 from pathlib import Path
 
 from course import POSTS, course, exercise_sets, page_of  # noqa: I001  (beside this hook)
-from snippet_engine import Project, SnippetError, read_manifest
+from snippet_engine import (Project, SnippetError, parse_sections, read_manifest,
+                            reader_helpers)
 from snippet_engine import numerics
 
 SITE_PACKAGES = ("mkdocs", "mkdocs-material", "pymdown-extensions", "mkdocs-jupyter")
@@ -29,9 +30,10 @@ def frozen_inputs(manifest: dict) -> list[str]:
     return [f for f in manifest["inputs"].get("helper-files", {}) if f.startswith("outputs/")]
 
 
-def helpers(chapter: str, manifest: dict) -> list[str]:
-    """The helper modules of snippets/ that the chapter needs beside it."""
-    return [name for name in manifest["inputs"]["files"] if name != f"{chapter}.py"]
+def helpers(chapter: str, project: Project) -> list[str]:
+    """The helper modules of snippets/ that the chapter's download needs beside it (not
+    those that only its site sections import)."""
+    return [path.name for path in reader_helpers(chapter, project)]
 
 
 def footer(chapter: str, manifest: dict, link, project: Project, how_it_works: str,
@@ -42,7 +44,7 @@ def footer(chapter: str, manifest: dict, link, project: Project, how_it_works: s
     inputs = manifest["inputs"]
     versions = ", ".join(f"{k} {v}" for k, v in inputs["packages"].items())
     download = lambda name: f"[`{name}`]({link(f'downloads/{name}')})"  # noqa: E731
-    needed = helpers(chapter, manifest)
+    needed = helpers(chapter, project)
     what = "these exercises" if chapter in exercise_sets(project) else "this chapter"
     models = model_files(manifest)
     frozen = frozen_inputs(manifest)
@@ -64,7 +66,8 @@ def footer(chapter: str, manifest: dict, link, project: Project, how_it_works: s
         f"everything is in place, and run `python snippets/{chapter}.py` in its folder"
         + ". The code blocks above are its sections, in order, sharing one namespace like "
         f"notebook cells. Every output on this page came from that script, run with "
-        f"Python {inputs['python']}, {versions}.\n"
+        f"Python {inputs['python']}, {versions}"
+        + site_note(chapter, project) + ".\n"
     )
     threads = inputs.get("threads")
     if threads:
@@ -80,6 +83,17 @@ def footer(chapter: str, manifest: dict, link, project: Project, how_it_works: s
         if chapter in project.config.machine_dependent:
             text += machine_dependence(manifest, project.config, how_it_works)
     return text
+
+
+def site_note(chapter: str, project: Project) -> str:
+    """For a chapter with site sections: what the page and downloads leave out."""
+    names = [s.name for s in parse_sections(project.script(chapter)) if s.site]
+    if not names:
+        return ""
+    listed = listing([f"`{name}`" for name in names])
+    return (f"; the tables of its last section{'s' * (len(names) > 1)} ({listed}), which "
+            "only this site needs, come from code that the page and the downloads leave "
+            f"out (it is in the project's zip, at the end of `snippets/{chapter}.py`)")
 
 
 def machine_dependence(manifest: dict, config, how_it_works: str) -> str:

@@ -23,15 +23,16 @@ from .config import Config, Project, SnippetError
 from .directives import ChapterDirectives, Directives, PageDirectives, expand, unshown
 from .execute import Run, prepare_folder, run_chapter, run_chapters
 from .freeze import refresh, write_outputs
-from .inputs import helpers_of, inputs_of, is_fresh, read_manifest, reader_files, stale
+from .inputs import (helpers_of, inputs_of, is_fresh, read_manifest, reader_files,
+                     reader_helpers, stale)
 from .notebooks import notebook, run_notebook
-from .sections import Section, markdown_cells, parse_sections
+from .sections import Section, markdown_cells, parse_sections, reader_script
 
 __all__ = [
     "ChapterDirectives", "Config", "Directives", "PageDirectives", "Project", "Run",
     "Section", "SnippetError", "check_chapters", "check_digests", "compare",
     "compare_notebook", "expand", "helpers_of", "inputs_of", "is_fresh",
     "markdown_cells", "notebook", "parse_sections", "prepare_folder", "read_manifest",
-    "reader_files", "refresh", "run_chapter", "run_chapters", "run_notebook", "stale",
+    "reader_files", "reader_helpers", "reader_script", "refresh", "run_chapter", "run_chapters", "run_notebook", "stale",
     "unshown", "write_outputs",
 ]

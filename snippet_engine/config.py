@@ -201,8 +201,10 @@ class Project:
 
 
 def has_sections(path: Path) -> bool:
-    """A chapter has at least one code cell titled with a section name (``# %% name``)."""
-    return any((cell := CELL.match(line)) and SECTION_NAME.fullmatch(cell["rest"].strip())
+    """A chapter has at least one code cell titled with a section name (``# %% name``, or
+    ``# %% name tags=[...]``)."""
+    return any((cell := CELL.match(line))
+               and SECTION_NAME.fullmatch(cell["rest"].split(" tags=")[0].strip())
                for line in path.read_text().splitlines())
 
 

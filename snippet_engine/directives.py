@@ -84,10 +84,15 @@ class ChapterDirectives(Directives):
         self.section(name)
         if self.script is None:
             raise ValueError(f"code(\"{name}\"): this page has no chapter script to read")
-        code = {s.name: s.code for s in parse_sections(self.script, f"snippets/{self.chapter}.py")}
-        if name not in code:
+        sections = {s.name: s for s in parse_sections(self.script,
+                                                      f"snippets/{self.chapter}.py")}
+        if name not in sections:
             raise ValueError(f"section '{name}' is in the frozen outputs but not in "
                              f"snippets/{self.chapter}.py: run the chapter again")
+        if sections[name].site:
+            raise ValueError(f"section '{name}' is tagged \"site\": a page shows only the code "
+                             "a reader runs (show its values with value() or table())")
+        code = {n: s.code for n, s in sections.items()}
         self.shown.add(f"code:{name}")
         text = code[name].rstrip("\n")
         fence = _fence(text)
@@ -179,10 +184,12 @@ def _fence(text: str) -> str:
 
 
 def unshown(manifest: dict, shown: set) -> list[str]:
-    """What a chapter prints or draws that its page does not embed."""
+    """What a chapter prints or draws that its page does not embed (the code of a site
+    section is never shown)."""
     missing = []
     for s in manifest["sections"]:
-        wanted = [f"code:{s['name']}"] + [f"figure:{f}" for f in s["figures"]]
+        wanted = [] if s.get("site") else [f"code:{s['name']}"]
+        wanted += [f"figure:{f}" for f in s["figures"]]
         wanted += [f"output:{s['name']}"] if s["stdout"] else []
         missing += [w for w in wanted if w not in shown]
     return missing

@@ -30,6 +30,7 @@ from pathlib import Path
 from . import checkpoints, numerics, worker
 from .config import Project, SnippetError
 from .inputs import digest, inputs_of, read_manifest, reader_files, where
+from .sections import parse_sections
 
 LOG = logging.getLogger("snippet_engine")
 WORKER = worker.COMMAND
@@ -51,7 +52,8 @@ class Run:
 
 
 def prepare_folder(chapter: str, project: Project, folder: Path) -> None:
-    """The folder a reader sets up from the chapter page's download links."""
+    """The folder a reader sets up from the chapter page's download links, with the whole
+    script (site sections included) and every helper it imports."""
     for name, source in reader_files(chapter, project).items():
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -132,6 +134,7 @@ def run_chapter(chapter: str, project: Project, log: logging.Logger = LOG,
         # with the outputs, so a fresh clone knows which chapters to start first. Sections
         # restored from a checkpoint count with the time they took when they ran.
         whole = seconds + result.get("restored_seconds", 0.0)
+        site_sections(result["sections"], script, project)
         manifest = {"chapter": chapter, "digest": digest(inputs), "inputs": inputs,
                     "sections": result["sections"], "seconds": round(whole, 1)}
         if result.get("unpinned"):  # recorded only where a pin did not take
@@ -152,6 +155,25 @@ def run_chapter(chapter: str, project: Project, log: logging.Logger = LOG,
     log.info("%s: %d sections in %.1f s%s", chapter, len(run.manifest["sections"]), run.seconds,
              f" ({restored} restored from a checkpoint)" if restored else "")
     return run
+
+
+def site_sections(records: list[dict], script: Path, project: Project) -> None:
+    """Mark the records of the script's site sections (``sections.py``) as such, and refuse
+    one that printed or drew. Checked here, on every record, because a record restored
+    from a checkpoint was made when its section may not yet have been tagged (the tag is
+    not part of the checkpoint's key)."""
+    site = {s.name for s in parse_sections(script, where(script, project)) if s.site}
+    for record in records:
+        record.pop("site", None)
+        if record["name"] not in site:
+            continue
+        record["site"] = True
+        if record["stdout"] or record["figures"]:
+            shown = "printed (warnings included)" if record["stdout"] else "drew a figure"
+            raise SnippetError(
+                f"{where(script, project)}:{record['line']}: section '{record['name']}' is "
+                f"tagged \"site\" and {shown}: the downloads leave it out, so a reader would "
+                "not see it. Print and draw in a section the page shows.")
 
 
 def _start_worker(chapter: str, command: list[str], folder: Path, env: dict,

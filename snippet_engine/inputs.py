@@ -4,7 +4,8 @@ A chapter's inputs are its script, the helper modules it imports (directly or th
 another helper), the files those helpers read (``helper-files``), the data files, the
 Python version, the versions of the packages that shape results, the thread count and the
 engine's format. Their digest is frozen with the outputs; a chapter whose digest changed is
-stale. The same list says what a reader must download to run the chapter: ``reader_files``.
+stale. The same list says what a chapter's run needs in its folder (``reader_files``); a
+reader's download, which leaves out the site sections, needs ``reader_helpers``.
 """
 
 from __future__ import annotations
@@ -38,15 +39,20 @@ def imported_modules(source: str, where: str = "<unknown>") -> set[str]:
     return names
 
 
-def _code_of(chapter: str, project: Project) -> dict[Path, set[str]]:
+def _code_of(chapter: str, project: Project, reader: bool = False) -> dict[Path, set[str]]:
     """The chapter's script and the helper modules it imports (directly or through another
-    helper), each with the modules it imports: every file parsed once."""
+    helper), each with the modules it imports: every file parsed once. ``reader``: the
+    script as a reader downloads it (``reader_script``: without its site sections)."""
+    from .sections import reader_script
+
     available = {p.stem: p for p in project.helpers()}
     script = project.script(chapter)
     code, queue = {}, [script]
     while queue:
         path = queue.pop()
-        code[path] = imported_modules(path.read_text(), where(path, project))
+        text = reader_script(path, where(path, project)) if reader and path == script \
+            else path.read_text()
+        code[path] = imported_modules(text, where(path, project))
         for name in code[path]:
             if name in available and available[name] not in code:
                 code[available[name]] = set()  # parsed when popped
@@ -59,6 +65,12 @@ def helpers_of(chapter: str, project: Project, code: dict | None = None) -> list
     what ``_code_of`` found, where the caller has it already)."""
     code = _code_of(chapter, project) if code is None else code
     return sorted(p for p in code if p != project.script(chapter))
+
+
+def reader_helpers(chapter: str, project: Project) -> list[Path]:
+    """The helper modules a reader's download of the chapter (``reader_script``) imports:
+    those only its site sections import are left out."""
+    return helpers_of(chapter, project, _code_of(chapter, project, reader=True))
 
 
 def helper_files_of(chapter: str, project: Project,

@@ -49,7 +49,8 @@ def notebook(chapter: str, project: Project, figure_html=None) -> str:
     if [s.name for s in sections] != [r["name"] for r in manifest["sections"]]:
         raise SnippetError(f"{chapter}: the frozen outputs are of other sections than "
                            f"snippets/{script.name} has: run the chapter again")
-    for number, (section, record) in enumerate(zip(sections, manifest["sections"]), 1):
+    shown = [(s, r) for s, r in zip(sections, manifest["sections"]) if not s.site]
+    for number, (section, record) in enumerate(shown, 1):
         cells += [new_markdown_cell(text, id=f"{section.name}-text{'' if n == 1 else n}")
                   for n, text in enumerate(texts.get(section.name, []), 1)]
         outputs = []
@@ -91,9 +92,10 @@ def run_notebook(chapter: str, project: Project, log: logging.Logger = LOG, time
                "timeout": timeout,
                "restore": restore_plan(chapter, project, section_seconds, folder, out)}
         if job["restore"]["cells"]:
+            cells = sum(not s.site for s in parse_sections(project.script(chapter)))
             log.info("%s.ipynb: %d of %d cells restored from the script run's checkpoints "
                      "(they took %s s or more there)", chapter, len(job["restore"]["cells"]),
-                     len(section_seconds), project.config.notebook_restore_after)
+                     cells, project.config.notebook_restore_after)
         (out / "job.json").write_text(json.dumps(job))
         env = worker_environment(project, side_by_side=True)  # it runs in the pool
         del env["MPLBACKEND"]  # the kernel's inline backend shows the figures
@@ -122,7 +124,8 @@ def restore_plan(chapter: str, project: Project, section_seconds, folder: Path,
     plan["checkpoints"] = str(root)
     plan["chapter"] = chapter
     for section, key, seconds in zip(sections, keys, section_seconds):
-        if seconds >= project.config.notebook_restore_after and store.path(key).exists():
+        if (not section.site and seconds >= project.config.notebook_restore_after
+                and store.path(key).exists()):
             plan["cells"][section.name] = key
     return plan
 

@@ -13,11 +13,18 @@ Spyder read too: each section is a code cell titled with its name, and text cell
 A section's code runs from the line after its title to the next cell; blank lines at its
 end are left out, so that a page shows exactly the code that ran and nothing else. Section
 names are lower-case letters, digits, dashes and underscores, starting with a letter.
+
+A section tagged ``site`` (``# %% leaderboard tags=["site"]``, jupytext's cell metadata)
+is what only the site needs: the engine runs it and records its values, but no page shows
+its code and the downloads leave it out (``reader_script``). So that the downloads still
+give every output the page shows, site sections come after every other section, and print
+and draw nothing (the worker checks).
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +32,31 @@ from pathlib import Path
 from .config import CELL, LOOKS_LIKE_CELL, SECTION_NAME, SnippetError
 
 
+SITE = "site"  # the tag of a section only the site needs
+TAGS = re.compile(r"(?P<name>\S+)\s+tags=(?P<tags>.*)")
+
+
 @dataclass(frozen=True)
 class Section:
     name: str
     line: int  # first line of code, 1-based
     code: str
+    site: bool = False  # tagged "site": run and recorded, never shown or downloaded
+
+
+def _title(title: str, where: str, number: int) -> tuple[str, bool]:
+    """A code cell's section name, and whether it is tagged ``site``."""
+    tagged = TAGS.fullmatch(title)
+    if not tagged:
+        return title, False
+    try:
+        tags = json.loads(tagged["tags"])
+    except ValueError:
+        tags = None
+    if not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
+        raise SnippetError(f"{where}:{number}: write a cell's tags as a JSON list of strings: "
+                           f"'# %% {tagged['name']} tags=[\"{SITE}\"]'")
+    return tagged["name"], SITE in tags
 
 
 def parse_sections(script: Path, where: str | None = None) -> list[Section]:
@@ -42,13 +69,13 @@ def parse_sections(script: Path, where: str | None = None) -> list[Section]:
     where = where or script.name
     sections: list[Section] = []
     opening: list[str] = []  # before the first cell
-    name, start, lines, text_cell = None, 0, [], False
+    name, start, lines, text_cell, site = None, 0, [], False, False
 
     def close():
         if name is not None:
             while lines and not lines[-1].strip():
                 lines.pop()
-            sections.append(Section(name, start, "".join(f"{x}\n" for x in lines)))
+            sections.append(Section(name, start, "".join(f"{x}\n" for x in lines), site))
 
     for number, line in enumerate(script.read_text().splitlines(), 1):
         cell = CELL.match(line)
@@ -62,6 +89,7 @@ def parse_sections(script: Path, where: str | None = None) -> list[Section]:
             text_cell = title == "[markdown]"
             if text_cell:
                 continue
+            title, site = _title(title, where, number)
             if not SECTION_NAME.fullmatch(title):
                 raise SnippetError(
                     f"{where}:{number}: a code cell needs a section name (lower-case "
@@ -69,6 +97,10 @@ def parse_sections(script: Path, where: str | None = None) -> list[Section]:
                     f"'# %% {title or 'name'}'")
             if any(s.name == title for s in sections):
                 raise SnippetError(f"{where}:{number}: section '{title}' is defined twice")
+            if not site and any(s.site for s in sections):
+                raise SnippetError(f"{where}:{number}: section '{title}' comes after a section "
+                                   f"tagged \"{SITE}\": site sections come last, so that the "
+                                   "downloads, which leave them out, give what the page shows")
             name, start = title, number + 1
         elif name is not None:
             if not lines and not line.strip():
@@ -89,6 +121,20 @@ def parse_sections(script: Path, where: str | None = None) -> list[Section]:
     if [n for n in body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]:
         raise SnippetError(f"{where}: code outside a named section would not be shown")
     return sections
+
+
+def reader_script(script: Path, where: str | None = None) -> str:
+    """The script a reader downloads: the chapter without its ``site`` sections (their
+    cells, up to the next cell or the end)."""
+    site = {s.name for s in parse_sections(script, where) if s.site}
+    kept, skipping = [], False
+    for line in script.read_text().splitlines(keepends=True):
+        cell = CELL.match(line.rstrip("\n"))
+        if cell:
+            skipping = _title(cell["rest"].strip(), where or script.name, 0)[0] in site
+        if not skipping:
+            kept.append(line)
+    return "".join(kept).rstrip("\n") + "\n"
 
 
 def markdown_cells(script: Path) -> dict[str, list[str]]:

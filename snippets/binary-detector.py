@@ -5,8 +5,7 @@ A binary detector: is it a 2?
 One digit against the nine others, on the classic 60,000 / 10,000 split:
 accuracy, cross-validation, and what accuracy hides when the positive class is
 a tenth of the data. Then stochastic gradient descent on all ten digits. Needs
-``mnist_data.py``, ``contrast.py``, ``published.py``, ``leaderboard.py`` and
-``model_cache.py`` beside it.
+``mnist_data.py``, ``contrast.py`` and ``published.py`` beside it.
 """
 
 # %% data
@@ -198,7 +197,7 @@ versus = pd.DataFrame({
 }, index=["2-detector, logistic regression", "SGD, ten digits, raw pixels"])
 versus.index.name = "model"
 
-# %% leaderboard
+# %% leaderboard tags=["site"]
 from leaderboard import row
 
 entries = [row("SGD, logistic loss",

@@ -5,8 +5,7 @@ A first classifier and how to judge it
 Logistic regression on raw pixels with an 80/20 split, then the tools to judge
 it: the misclassified digits, confusion matrices, accuracy, precision, recall
 and F1, computed by scikit-learn and by hand. Needs ``mnist_data.py``,
-``contrast.py``, ``published.py``, ``leaderboard.py`` and ``model_cache.py``
-(``leaderboard.py`` imports it) beside it. Its three fits take minutes.
+``contrast.py`` and ``published.py`` beside it. Its three fits take minutes.
 """
 
 # %% split
@@ -229,7 +228,7 @@ print(runs.to_string(float_format="{:.10f}".format))
 print(f"predictions that differ, 1 thread vs 2: {predictions_changed}")
 print(f"largest weight difference: {largest_weight_change:.2e}")
 
-# %% leaderboard
+# %% leaderboard tags=["site"]
 from leaderboard import row
 
 entry, _ = row("logistic regression", "raw pixels", model, fit_seconds,

@@ -10,6 +10,8 @@ from site_crawl import PageVisit, broken_links
 from site_support import PROJECT
 from course import exercise_sets, page_url, posts
 
+from snippet_engine import reader_script
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -49,8 +51,9 @@ def test_chapter_page_shows_its_figures_with_alt_text_and_captions(site, chapter
         assert "figure" in stack, f"{attrs['src']} has no caption"
         assert (site / "outputs" / chapter / attrs["src"].rsplit("/", 1)[1].split("#")[0]).exists()
     assert html.count("<figcaption>") == len(frozen) // 2
-    assert (site / "downloads" / f"{chapter}.py").read_bytes() == \
-        (ROOT / "snippets" / f"{chapter}.py").read_bytes()
+    # the script as a reader runs it: without its site sections, if it has any
+    assert (site / "downloads" / f"{chapter}.py").read_text() == \
+        reader_script(ROOT / "snippets" / f"{chapter}.py")
 
 
 @pytest.mark.parametrize("name", exercise_sets(PROJECT))
@@ -88,6 +91,23 @@ def test_exercise_page_is_the_notebook_with_its_frozen_outputs(site, name):
     for download in (f"{name}.py", f"{name}.ipynb"):
         assert f'href="../../downloads/{download}"' in html
         assert (site / "downloads" / download).exists()
+
+
+def test_downloads_are_the_scripts_without_their_site_sections(site):
+    """A chapter's .py download is what a reader runs: its script without the sections only
+    the site needs (tagged "site", such as the leaderboard's rows), and so without their
+    helpers."""
+    from snippet_engine import parse_sections, reader_script
+
+    tagged = 0
+    for chapter in PROJECT.chapters():
+        download = site / "downloads" / f"{chapter}.py"
+        assert download.read_text() == reader_script(PROJECT.script(chapter))
+        assert not any(s.site for s in parse_sections(download))
+        tagged += any(s.site for s in parse_sections(PROJECT.script(chapter)))
+    assert tagged >= 4
+    assert "from leaderboard import" not in \
+        (site / "downloads" / "first-classifier.py").read_text()
 
 
 def test_the_seventeen_exercises_are_all_stated_once(site):

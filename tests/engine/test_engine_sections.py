@@ -96,3 +96,9 @@ def test_the_title_docstring_becomes_a_markdown_heading(tmp_path):
     untitled = tmp_path / "untitled.py"
     untitled.write_text("# %% a\nx = 1\n")
     assert title_markdown(untitled) == "untitled"
+
+
+def test_a_script_whose_sections_all_carry_tags_is_a_chapter(tmp_path):
+    script = tmp_path / "tagged.py"
+    script.write_text('# %% shown tags=["keep"]\nx = 1\n\n# %% rows tags=["site"]\ny = 2\n')
+    assert has_sections(script)
