@@ -203,8 +203,10 @@ class Project:
 def has_sections(path: Path) -> bool:
     """A chapter has at least one code cell titled with a section name (``# %% name``, or
     ``# %% name tags=[...]``)."""
+    from .sections import section_title  # it imports this module
+
     return any((cell := CELL.match(line))
-               and SECTION_NAME.fullmatch(cell["rest"].split(" tags=")[0].strip())
+               and SECTION_NAME.fullmatch(section_title(cell["rest"].strip()))
                for line in path.read_text().splitlines())
 
 

@@ -158,10 +158,10 @@ def run_chapter(chapter: str, project: Project, log: logging.Logger = LOG,
 
 
 def site_sections(records: list[dict], script: Path, project: Project) -> None:
-    """Mark the records of the script's site sections (``sections.py``) as such, and refuse
-    one that printed or drew. Checked here, on every record, because a record restored
-    from a checkpoint was made when its section may not yet have been tagged (the tag is
-    not part of the checkpoint's key)."""
+    """Mark the records of the script's site sections (``sections.py``) as such (a page is
+    then not asked to show their code: ``unshown``), and refuse one that printed or drew.
+    Done here, after the worker, on every record: a record restored from a checkpoint was
+    made when its section may not yet have been tagged (the tag is not in the key)."""
     site = {s.name for s in parse_sections(script, where(script, project)) if s.site}
     for record in records:
         record.pop("site", None)

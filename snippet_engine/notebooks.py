@@ -124,8 +124,7 @@ def restore_plan(chapter: str, project: Project, section_seconds, folder: Path,
     plan["checkpoints"] = str(root)
     plan["chapter"] = chapter
     for section, key, seconds in zip(sections, keys, section_seconds):
-        if (not section.site and seconds >= project.config.notebook_restore_after
-                and store.path(key).exists()):
+        if seconds >= project.config.notebook_restore_after and store.path(key).exists():
             plan["cells"][section.name] = key
     return plan
 

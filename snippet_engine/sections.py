@@ -18,7 +18,7 @@ A section tagged ``site`` (``# %% leaderboard tags=["site"]``, jupytext's cell m
 is what only the site needs: the engine runs it and records its values, but no page shows
 its code and the downloads leave it out (``reader_script``). So that the downloads still
 give every output the page shows, site sections come after every other section, and print
-and draw nothing (the worker checks).
+and draw nothing (``execute.site_sections`` checks each run).
 """
 
 from __future__ import annotations
@@ -57,6 +57,12 @@ def _title(title: str, where: str, number: int) -> tuple[str, bool]:
         raise SnippetError(f"{where}:{number}: write a cell's tags as a JSON list of strings: "
                            f"'# %% {tagged['name']} tags=[\"{SITE}\"]'")
     return tagged["name"], SITE in tags
+
+
+def section_title(title: str) -> str:
+    """A code cell's title without its tags (``leaderboard tags=["site"]``: ``leaderboard``)."""
+    tagged = TAGS.fullmatch(title)
+    return tagged["name"] if tagged else title
 
 
 def parse_sections(script: Path, where: str | None = None) -> list[Section]:

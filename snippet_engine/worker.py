@@ -151,8 +151,6 @@ def run_section(job: dict, section: Section, namespace: dict, out: Path) -> dict
     script = Path(job["script"])
     record = {"name": section.name, "line": section.line, "stdout": "", "figures": [],
               "values": {}}
-    if section.site:  # recorded so that a page is not asked to show its code (unshown)
-        record["site"] = True
     text = io.StringIO()
 
     def show(*args, **kwargs):  # plt.show() in a snippet: freeze the open figures, in order
@@ -183,11 +181,6 @@ def run_section(job: dict, section: Section, namespace: dict, out: Path) -> dict
             finally:
                 plt.close("all")
     record["stdout"] = text.getvalue()
-    if section.site and (record["stdout"] or record["figures"]):
-        shown = "printed" if record["stdout"] else "drew a figure"
-        raise SnippetError(f"{job['where']}:{section.line}: section '{section.name}' is tagged "
-                           f"\"site\" and {shown}: the downloads leave it out, so a reader "
-                           "would not see it. Print and draw in a section the page shows.")
     record["values"] = capture.values(namespace, capture.assigned_names(section.code))
     return record
 
