@@ -7,7 +7,8 @@
   forever);
 - ``{{ directives }}`` in pages expand from the frozen outputs (any page may quote a chapter's
   figure, value or table by naming it: ``figure("ladder", chapter="recap", ...)``); a chapter
-  page ends with its "Run this chapter yourself" box;
+  or exercise page gets its "Run this chapter yourself" box after its introduction, and the
+  data file (``data/mnist.npz``) is published among the downloads;
 - the course: a chapter's title shows its number in the reading order (its page's date), its
   page ends with the exercises that practise it and links to the previous and next chapter,
   an exercise set's page names the chapters it practises, and the chapter index lists the
@@ -100,6 +101,10 @@ def on_files(files, config):
         files.append(File.generated(config, f"downloads/{path.name}", content=content)
                      if content is not None else
                      File.generated(config, f"downloads/{path.name}", abs_src_path=str(path)))
+    for path in project.config.data:  # what the chapters' code reads, for readers to get
+        if (project.root / path).exists():
+            files.append(File.generated(config, f"downloads/{Path(path).name}",
+                                        abs_src_path=str(project.root / path)))
     # Frozen outputs that a chapter reads (the recap: other chapters' manifests) are its
     # downloads too, at the same paths as in the project.
     for path in sorted({f for files_read in project.config.helper_files.values()
@@ -174,8 +179,8 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     except (ValueError, SnippetError) as error:
         raise PluginError(f"{page.file.src_uri}: {error}") from None
     if manifest:
-        text += site_content.footer(chapter, manifest, link, project, link("how-it-works.md"),
-                                    _build.archive)
+        text = site_content.insert_run_box(text, site_content.run_box(
+            chapter, manifest, link, project, link("how-it-works.md"), _build.archive))
         try:
             text = course.numbered_title(text, chapter, project)
             text += course.chapter_ending(chapter, project)
@@ -185,7 +190,8 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
 
 
 def on_page_content(html: str, page, config, files) -> str:
-    """An exercise set's page, rendered from its notebook, ends with its downloads too."""
+    """An exercise set's page, rendered from its notebook, gets its "Run ... yourself" box
+    before its first exercise, and ends with the links on."""
     import markdown as python_markdown
     from mkdocs.utils import get_relative_url
 
@@ -195,16 +201,18 @@ def on_page_content(html: str, page, config, files) -> str:
             project):
         return html
     link = lambda uri: get_relative_url(uri, page.url)  # noqa: E731
-    footer = site_content.footer(name, read_manifest(name, project), link, project,
-                                 link(files.get_file_from_path("how-it-works.md").url),
-                                 _build.archive)
+    render = functools.partial(python_markdown.markdown,
+                               extensions=config.markdown_extensions,
+                               extension_configs=config.mdx_configs)
+    box = site_content.run_box(name, read_manifest(name, project), link, project,
+                               link(files.get_file_from_path("how-it-works.md").url),
+                               _build.archive)
     try:
-        footer += course.exercise_ending(
+        ending = course.exercise_ending(
             name, lambda path: link(files.get_file_from_path(path).url), project)
     except SnippetError as error:
         raise PluginError(f"{page.file.src_uri}: {error}") from None
-    return html + python_markdown.markdown(footer, extensions=config.markdown_extensions,
-                                           extension_configs=config.mdx_configs)
+    return site_content.insert_run_box(html, render(box)) + render(ending)
 
 
 @event_priority(-90)  # before the blog plugin renders a listing's excerpts (-100)

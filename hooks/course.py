@@ -25,7 +25,7 @@ def exercise_sets(project: Project) -> list[str]:
 
 
 # Chapters whose page is a page of the site, not a post of the course: run, frozen, tested
-# and ended with a "Run this chapter yourself" box like every chapter, but not numbered.
+# and given a "Run this chapter yourself" box like every chapter, but not numbered.
 PAGES = {"recap": "recap.md"}  # chapter -> its page, from docs/
 
 

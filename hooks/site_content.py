@@ -1,5 +1,6 @@
 """What is particular to this site, on top of the engine and the course (``course.py``): the
-"Run this chapter yourself" box at the end of every chapter and exercise page, the figures
+"Run this chapter yourself" box after the introduction of every chapter and exercise page
+(the exact versions to install, the data file, the downloads, the threads), the figures
 of the exercise notebooks, and the directives any page may use (versions, benchmark,
 leaderboard, course_cards, error_explorer). ``hooks/chapters.py`` wires them into the build."""
 
@@ -36,26 +37,85 @@ def helpers(chapter: str, project: Project) -> list[str]:
     return [path.name for path in reader_helpers(chapter, project)]
 
 
-def footer(chapter: str, manifest: dict, link, project: Project, how_it_works: str,
-           archive: tuple[str, str]) -> str:
-    """The "Run this chapter yourself" box at the end of a chapter or exercise page;
-    ``how_it_works`` links that page, ``archive`` is the project's zip (its path in the site,
-    its size)."""
+def reads_data(chapter: str, project: Project) -> bool:
+    """Whether the chapter's download reads MNIST from the project's data file, itself or
+    through a helper."""
+    script = reader_script_text(chapter, project)
+    return any(path in script for path in project.config.data) or \
+        "mnist_data.py" in helpers(chapter, project)
+
+
+def reader_script_text(chapter: str, project: Project) -> str:
+    from snippet_engine import reader_script
+
+    return reader_script(project.script(chapter), f"snippets/{chapter}.py")
+
+
+def pip_lines(manifest: dict, width: int = 76) -> list[str]:
+    """``pip install`` of the exact versions the run used, continued over lines of at most
+    about ``width`` characters (a code block on the page must not scroll sideways)."""
+    pins = manifest["inputs"]["packages"]
+    words = [f"{name}=={version}" for name, version in pins.items()]
+    if any(version.endswith("+cpu") for version in pins.values()):
+        # PyTorch's CPU-only builds are on its own index, not on PyPI
+        words.append("--extra-index-url https://download.pytorch.org/whl/cpu")
+    lines, line = [], "pip install"
+    for word in words:
+        if len(f"{line} {word} \\") > width:
+            lines.append(line + " \\")
+            line = "   "
+        line += " " + word
+    return lines + [line]
+
+
+MAKE_DATA = """\
+from pathlib import Path
+
+import numpy as np
+from sklearn.datasets import fetch_openml
+
+X, y = fetch_openml("mnist_784", version=1, as_frame=False, return_X_y=True)
+images, labels = X.astype(np.uint8).reshape(-1, 28, 28), y.astype(np.uint8)
+Path("data").mkdir(exist_ok=True)
+np.savez_compressed("data/mnist.npz",
+                    x_train=images[:60000], y_train=labels[:60000],
+                    x_test=images[60000:], y_test=labels[60000:])
+"""
+
+
+def run_box(chapter: str, manifest: dict, link, project: Project, how_it_works: str,
+            archive: tuple[str, str]) -> str:
+    """The "Run this chapter yourself" box, collapsed, before a chapter or exercise page's
+    first heading: the exact versions to install, where the data comes from, the downloads,
+    and how the run set its threads; ``how_it_works`` links that page, ``archive`` is the
+    project's zip (its path in the site, its size)."""
     inputs = manifest["inputs"]
-    versions = ", ".join(f"{k} {v}" for k, v in inputs["packages"].items())
     download = lambda name: f"[`{name}`]({link(f'downloads/{name}')})"  # noqa: E731
     needed = helpers(chapter, project)
     what = "these exercises" if chapter in exercise_sets(project) else "this chapter"
     models = model_files(manifest)
     frozen = frozen_inputs(manifest)
+    fence = lambda language, lines: (  # noqa: E731
+        f"\n    ```{language}\n" + "".join(f"    {line}\n" for line in lines) + "    ```\n")
     text = (
-        f'\n\n!!! info "Run {what} yourself"\n'
-        f"    Download the script {download(chapter + '.py')} or the notebook "
+        f'\n\n??? info "Run {what} yourself"\n'
+        f"    Install the versions that made this page's outputs (with Python "
+        f"{inputs['python']}):\n" + fence("sh", pip_lines(manifest))
+    )
+    if reads_data(chapter, project):
+        data = project.config.data[0]
+        size = project_megabytes(project.root / data)
+        text += (
+            f"\n    The code reads MNIST from `{data}`, relative to the folder it runs in: "
+            f"download [`{Path(data).name}`]({link('downloads/' + Path(data).name)}) "
+            f"({size}) into a folder `{Path(data).parent}/` there, or, with a network, make "
+            "it once from OpenML:\n" + fence("python", MAKE_DATA.splitlines())
+        )
+    text += (
+        f"\n    Download the script {download(chapter + '.py')} or the notebook "
         f"{download(chapter + '.ipynb')}"
         + (f", with {listing([download(n) for n in needed])} in the same folder"
            if needed else "")
-        + (", and run it from a folder that holds `data/mnist.npz` (or with a network)"
-           if "mnist_data.py" in needed else "")
         + (", and the network's " + " and ".join(
             f"[`{Path(f).name}`]({link('assets/' + f)})" for f in models)
            + " in its `models/` folder" if models else "")
@@ -64,25 +124,71 @@ def footer(chapter: str, manifest: dict, link, project: Project, how_it_works: s
                f"[{f.split('/')[1]}]({link(f)})" for f in frozen) if frozen else "")
         + f"; or download [the whole project]({link(archive[0])}) ({archive[1]}), where "
         f"everything is in place, and run `python snippets/{chapter}.py` in its folder"
-        + ". The code blocks above are its sections, in order, sharing one namespace like "
-        f"notebook cells. Every output on this page came from that script, run with "
-        f"Python {inputs['python']}, {versions}"
+        + ". The code blocks on this page are its sections, in order, sharing one "
+        "namespace like notebook cells; every output on the page came from running it"
         + site_note(chapter, project) + ".\n"
     )
     threads = inputs.get("threads")
     if threads:
-        text += (
-            f"\n    It ran with {threads} BLAS and OpenMP thread{'s' * (threads != 1)} and "
-            "the machine code pinned "
-            f"(see [How this site works]({how_it_works}#same-bits-on-another-machine)). "
-            + thread_dependence(chapter, manifest, project)
-            + " To get the same numbers to the last bit, start Python with them set:"
-            "\n\n    ```sh\n"
-            + "".join(f"    {line}\n" for line in numerics.export_lines(threads))
-            + f"    python {chapter}.py\n    ```\n")
+        plural = "s" * (threads != 1)
+        if sets_own_threads(chapter, project):
+            text += (
+                f"\n    Its first code block sets {threads} BLAS and OpenMP thread{plural}, as "
+                "the page's run used, before NumPy loads (`os.environ`), so your run adds its "
+                "sums in the same order whatever your cores (remove that line to use them "
+                "all; the last digits of long fits may then change)."
+                " The run also pinned the machine code, the AVX2 kernels of OpenBLAS and "
+                + ("NumPy and PyTorch" if "torch" in inputs["packages"] else "NumPy")
+                + f" (see [How this site works]({how_it_works}#same-bits-on-another-"
+                "machine)), which no code can choose once they are loaded; on a processor "
+                "that would pick others, such as one with AVX-512, the last digits of long "
+                "fits can differ. To get the same bits there, start Python with:"
+                + fence("sh", numerics.export_lines(threads, only=machine_code(inputs))
+                        + [f"python {chapter}.py"]))
+        else:
+            text += (
+                f"\n    It ran with {threads} BLAS and OpenMP thread{plural} and the "
+                "machine code pinned "
+                f"(see [How this site works]({how_it_works}#same-bits-on-another-machine)). "
+                + thread_dependence(chapter, manifest, project)
+                + " To get the same numbers to the last bit, start Python with them set:"
+                + fence("sh", numerics.export_lines(threads) + [f"python {chapter}.py"]))
         if chapter in project.config.machine_dependent:
             text += machine_dependence(manifest, project.config, how_it_works)
-    return text
+    return text + "\n"
+
+
+def machine_code(inputs: dict) -> list[str]:
+    """The machine-code pins that concern a run: NumPy's and OpenBLAS's, and PyTorch's where
+    the chapter imports it."""
+    torch = "torch" in inputs["packages"]
+    return [name for name in numerics.PINNED_MACHINE_CODE
+            if torch or name in ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES")]
+
+
+def sets_own_threads(chapter: str, project: Project) -> bool:
+    """Whether the chapter's code sets its BLAS and OpenMP threads itself (``os.environ``
+    before NumPy loads), so that a reader's run uses the page's thread count whatever the
+    machine."""
+    return "OMP_NUM_THREADS=" in reader_script_text(chapter, project)
+
+
+def project_megabytes(path: Path) -> str:
+    return f"{path.stat().st_size / 1e6:.0f} MB" if path.exists() else "missing"
+
+
+def insert_run_box(text: str, box: str) -> str:
+    """The box goes after the page's introduction: before its first second-level heading or
+    code block, whichever comes first (Markdown ``## `` or a fence, HTML ``<h2`` or a
+    highlighted block), or at the end of a page without either."""
+    found = re.search(r"^## |^(```|~~~)|<h2[ >]|<div class=\"highlight", text, re.M)
+    if found is None:
+        return text + box
+    at = found.start()
+    cell = text.rfind('<div class="jp-Cell', 0, at)  # a notebook page: before the cell
+    if text.startswith("<h2", at) and cell != -1:
+        at = cell
+    return text[:at] + box.lstrip("\n") + "\n" + text[at:]
 
 
 def site_note(chapter: str, project: Project) -> str:

@@ -8,7 +8,7 @@ virtual environment, for example:
     /tmp/sk113/bin/pip install scikit-learn==1.1.3 numpy==1.23.5 scipy==1.10.1
     OPENBLAS_NUM_THREADS=1 /tmp/sk113/bin/python scripts/raw_fit_other_version.py
 
-Its result is recorded in snippets/published.py (RAW_ACCURACY_SKLEARN_1_1_3), where the
+Its result is typed into snippets/first-classifier.py (RAW_ACCURACY_SKLEARN_1_1_3), where the
 chapter quotes it.
 """
 

@@ -6,7 +6,9 @@ another count (two if the project runs one, else one), compares each run with th
 what differs to outputs/thread-dependence.json. Each chapter's "Run this chapter yourself"
 box (hooks/site_content.py) says from it whether the chapter's numbers depend on the thread
 count, or that it was not measured for the chapter as it is now (its inputs digest changed
-since).
+since). A chapter whose own code sets its thread count (`os.environ` in its first
+block, before NumPy loads, as the scikit-learn chapters do) is skipped: its
+reader's run uses the page's count on any machine, and the environment cannot change it.
 
     .venv/bin/python scripts/thread_dependence.py                 # every chapter
     .venv/bin/python scripts/thread_dependence.py first-classifier   # some: others kept
@@ -71,12 +73,19 @@ def main(argv=None) -> int:
     parser.add_argument("chapters", nargs="*", help="default: every chapter")
     args = parser.parse_args(argv)
     project = Project(ROOT)
-    chapters = args.chapters or project.chapters()
+    sys.path.insert(0, str(ROOT / "hooks"))
+    from site_content import sets_own_threads
+
+    chapters = [c for c in args.chapters or project.chapters()
+                if not sets_own_threads(c, project)
+                or print(f"{c}: sets its threads in its own code, skipped")]
     result = json.loads(RESULT.read_text()) if RESULT.exists() else {"chapters": {}}
     if result.get("frozen with threads") != project.config.threads:
         result["chapters"] = {}  # measured against outputs frozen with another count
     result.update({"frozen with threads": project.config.threads,
                    "measured with threads": other_count(project.config.threads)})
+    result["chapters"] = {c: found for c, found in result["chapters"].items()
+                          if not sets_own_threads(c, project)}
     for chapter, found in measure(chapters):
         result["chapters"][chapter] = found
         result["chapters"] = dict(sorted(result["chapters"].items()))

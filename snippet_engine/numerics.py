@@ -72,10 +72,13 @@ def shell_line(threads: int) -> str:
     return " ".join(f"{k}='{v}'" for k, v in pinned_environment(threads).items())
 
 
-def export_lines(threads: int, width: int = 80) -> list[str]:
-    """The pins as ``export`` lines of at most about ``width`` characters, for a page."""
+def export_lines(threads: int, width: int = 80, only=None) -> list[str]:
+    """The pins as ``export`` lines of at most about ``width`` characters, for a page;
+    ``only``: those of these names alone."""
+    pins = {name: value for name, value in pinned_environment(threads).items()
+            if only is None or name in only}
     lines, line = [], "export"
-    for name, value in pinned_environment(threads).items():
+    for name, value in pins.items():
         word = f" {name}='{value}'" if " " in value else f" {name}={value}"
         if line != "export" and len(line + word) > width:
             lines.append(line)

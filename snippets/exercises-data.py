@@ -2,37 +2,38 @@
 Exercises 1–5: the data
 =======================
 
-Worked solutions to the first five exercises: MNIST loaded another way, random
-digits, the share of each digit, other scalers, and one-hot labels with Keras.
-Each exercise is stated first, then solved; the cells share one namespace, so
-run them in order. Needs ``mnist_data.py`` beside it, and
-``pip install keras torch``.
+Worked solutions to the first five exercises: MNIST in three libraries'
+layouts, random digits, the share of each digit, other scalers, and one-hot
+labels with Keras. Each exercise is stated first, then solved; the cells share
+one namespace, so run them in order. Run it from a folder holding
+``data/mnist.npz``, after the install line of its "Run these exercises
+yourself" box.
 """
 
 # %% [markdown]
-# ## Exercise 1: load MNIST with another library
+# ## Exercise 1: MNIST in three libraries' layouts
 #
-# The chapters load MNIST the way scikit-learn does, with
-# `fetch_openml("mnist_784")`. Load it with another library and check that you
-# get the same images and labels. How do the two layouts differ?
+# The chapters read MNIST from one file, `data/mnist.npz`, with NumPy.
+# Libraries hand it to you in other layouts: scikit-learn's
+# `fetch_openml("mnist_784")` as one table, Keras's
+# `keras.datasets.mnist.load_data()` as four arrays, PyTorch's `DataLoader`
+# as batches of tensors. Put the file's digits in each layout. How do they
+# differ?
 
 # %% ex01-another-library
+import os
+
+# One BLAS and OpenMP thread, as this page's run used, set before NumPy and
+# scikit-learn load their libraries so that all of them follow it: the
+# thread count decides the order of sums, and so the last digits of long fits
+os.environ.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+                  MKL_NUM_THREADS="1")
+
 import numpy as np
 
-from mnist_data import load_mnist_784
-
-# scikit-learn's layout: fetch_openml("mnist_784", version=1) gives one table
-# of 70,000 rows of 784 pixels, and the labels as strings (a pandas DataFrame
-# by default, a float array with as_frame=False). load_mnist_784 returns the
-# same rows and labels, with the pixels kept as uint8.
-X, y = load_mnist_784()
-print("scikit-learn:", X.shape, X.dtype, "labels", y[:5],
-      type(y[0]).__name__)
-
 # Keras's layout. keras.datasets.mnist.load_data() downloads a file mnist.npz
-# once (into ~/.keras/datasets/) and reads its four arrays with NumPy. This
-# site builds without a network, so it reads its own file in that layout
-# (made from OpenML, with the same four array names) the same way:
+# once (into ~/.keras/datasets/) and returns its four arrays: what NumPy
+# reads from this site's file, which has the same four array names.
 with np.load("data/mnist.npz") as archive:
     (x_train, y_train), (x_test, y_test) = (
         (archive["x_train"], archive["y_train"]),
@@ -40,15 +41,15 @@ with np.load("data/mnist.npz") as archive:
 print("Keras:       ", x_train.shape, x_test.shape, x_train.dtype,
       "labels", y_train[:5])
 
-# The same digits in the same order: the first 60,000 rows of the table are
-# the training images, the test images follow. (Both layouts come from one
-# file here, so this checks how they map onto each other; with a network,
-# compare the arrays of keras.datasets.mnist.load_data() the same way.)
-same_images = np.array_equal(
-    X, np.concatenate([x_train, x_test]).reshape(-1, 28 * 28))
-same_labels = np.array_equal(y.astype(np.uint8),
-                             np.concatenate([y_train, y_test]))
-print("same images:", same_images, " same labels:", same_labels)
+# scikit-learn's layout. fetch_openml("mnist_784", version=1,
+# as_frame=False) returns one table, the training images then the test
+# images, a row of 784 pixels each (as 64-bit numbers), and the labels as
+# strings in an array of Python objects. The same table, from the arrays
+# above, its pixels kept as bytes:
+X = np.concatenate([x_train, x_test]).reshape(-1, 28 * 28)
+y = np.concatenate([y_train, y_test]).astype(str).astype(object)
+print("scikit-learn:", X.shape, X.dtype, "labels", y[:5], y.dtype)
+print("a string label is not a number: y[0] == 5 is", y[0] == 5)
 
 # PyTorch's layout, as torchvision's MNIST with ToTensor() and a DataLoader
 # gives it: batches of float tensors with a channel axis, pixels 0 to 1. The
@@ -67,9 +68,10 @@ print("PyTorch:     ", tuple(images.shape), images.dtype,
 
 # %% [markdown]
 # **What it shows.** The same digits come packaged three ways: one flat table
-# with string labels, two stacks of 28 × 28 images with integer labels, or
-# shuffled batches of float tensors with a channel axis; the equality check
-# shows how the first two layouts map onto each other, row for image.
+# of pixels with string labels, the training images first; four arrays, two
+# stacks of 28 × 28 bytes and two of integer labels; or shuffled batches of
+# float tensors from 0 to 1 with a channel axis. A label from the table must
+# be converted (`y.astype(np.uint8)`) before it compares with a number.
 
 # %% [markdown]
 # ## Exercise 2: show random digits

@@ -5,7 +5,7 @@ Exercises 13–14: improving a model
 Worked solutions to the two exercises on making a model better: new features
 computed from the pixels, and tuning a classifier other than the SVM with a
 grid search. The data and subsets are those of the chapter *Beyond linear
-models*. Needs ``mnist_data.py`` beside it.
+models*. Run it from a folder holding ``data/mnist.npz``.
 """
 
 # %% [markdown]
@@ -17,19 +17,25 @@ models*. Needs ``mnist_data.py`` beside it.
 # them, on the pixels, or on both?
 
 # %% ex13-feature-engineering
+import os
+
+# One BLAS and OpenMP thread, as this page's run used, set before NumPy and
+# scikit-learn load their libraries so that all of them follow it: the
+# thread count decides the order of sums, and so the last digits of long fits
+os.environ.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+                  MKL_NUM_THREADS="1")
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import train_test_split
 
-from mnist_data import load_mnist
-
-# The split and subsets of the chapter "Beyond linear models" (exercise 6).
-x_train, y_train, x_test, y_test = load_mnist()
-images = np.concatenate([x_train, x_test])
+# The split and subsets of the chapter "Beyond linear models" (exercise 6)
+with np.load("data/mnist.npz") as mnist:
+    images = np.concatenate([mnist["x_train"], mnist["x_test"]])
+    y = np.concatenate([mnist["y_train"], mnist["y_test"]])
 X = images.reshape(len(images), -1) / 255.0
-y = np.concatenate([y_train, y_test])
 X_rest, X_test, y_rest, y_test = train_test_split(
     X, y, test_size=0.2, stratify=y, random_state=42)
 X_train, X_val, y_train, y_val = train_test_split(

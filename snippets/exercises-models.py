@@ -6,7 +6,7 @@ Worked solutions to the exercises on models: a 60-20-20 split, the kernels of
 a support vector machine, a random forest, cross-validation, the
 regularisation strength `C`, a classification report and the errors of
 another classifier. The data and subsets are those of the chapter *Beyond
-linear models*. Needs ``mnist_data.py`` and ``contrast.py`` beside it.
+linear models*. Run it from a folder holding ``data/mnist.npz``.
 """
 
 # %% [markdown]
@@ -17,17 +17,24 @@ linear models*. Needs ``mnist_data.py`` and ``contrast.py`` beside it.
 # part keeps the share of each digit.
 
 # %% ex06-split
+import os
+
+# One BLAS and OpenMP thread, as this page's run used, set before NumPy and
+# scikit-learn load their libraries so that all of them follow it: the
+# thread count decides the order of sums, and so the last digits of long fits
+os.environ.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+                  MKL_NUM_THREADS="1")
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from mnist_data import load_mnist
-
-x_train, y_train, x_test, y_test = load_mnist()
-images = np.concatenate([x_train, x_test])
+# All 70,000 digits of data/mnist.npz, its training and test images together
+with np.load("data/mnist.npz") as mnist:
+    images = np.concatenate([mnist["x_train"], mnist["x_test"]])
+    y = np.concatenate([mnist["y_train"], mnist["y_test"]])
 X = images.reshape(len(images), -1) / 255.0  # pixels from 0..255 to 0..1
-y = np.concatenate([y_train, y_test])
 
 # Two cuts: 20 % off for the test set, then a quarter of the remaining 80 %
 # for validation. stratify=... keeps each digit's share the same in every
@@ -231,9 +238,13 @@ print(f"lowest recall: digit {recalls.argmin()} ({recalls.min():.4f})")
 # many of its errors the SVM makes too.
 
 # %% ex12-other-errors
+from matplotlib.colors import ListedColormap
 from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
 
-from contrast import readable_counts
+# The lighter 60 % of matplotlib's "Oranges": black counts stay readable on
+# every cell, the darkest included.
+light_oranges = ListedColormap(
+    plt.get_cmap("Oranges")(np.linspace(0, 0.6, 256)))
 
 forest_predicted = forest.predict(X_test)
 forest_errors = int((forest_predicted != y_test).sum())
@@ -246,8 +257,9 @@ print(f"test errors: forest {forest_errors}, SVM {svc_errors}, "
 fig, ax = plt.subplots(
     figsize=(6, 5.4),
     num="Confusion matrix of the random forest on the test images")
-readable_counts(ConfusionMatrixDisplay.from_predictions(
-    y_test, forest_predicted, ax=ax, cmap="Oranges", colorbar=False))
+ConfusionMatrixDisplay.from_predictions(
+    y_test, forest_predicted, ax=ax, cmap=light_oranges, colorbar=False,
+    text_kw={"color": "black"})
 ax.set(title="Random forest on the test images", xlabel="predicted digit",
        ylabel="true digit")
 plt.show()

@@ -2,39 +2,46 @@
 Meet MNIST
 ==========
 
-Load the 70,000 handwritten digits two ways, look at their pixels, draw a few
-of them and count the classes. Run it from a folder holding ``mnist_data.py``
-(and ``data/mnist.npz``, or a network so that the data can be fetched from
-OpenML once).
+Load the 70,000 handwritten digits as one table and as the classic training
+and test split, look at their pixels, draw a few of them and count the
+classes. Run it from a folder holding ``data/mnist.npz``.
 """
 
 # %% openml
+import os
+
+# One BLAS and OpenMP thread, as this page's run used, set before NumPy loads
+# its libraries. Every chapter starts so: from the next one on, the thread
+# count decides the order of sums, and so the last digits of long fits.
+os.environ.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+                  MKL_NUM_THREADS="1")
+
 import matplotlib.pyplot as plt
 import numpy as np
 
-from mnist_data import load_mnist_784
-
-# the layout of fetch_openml("mnist_784", version=1, as_frame=False)
-X, y = load_mnist_784()
+# data/mnist.npz holds MNIST as four NumPy arrays. Joined into one table, a
+# row of 784 pixels per image, they are the 70,000 rows that
+# fetch_openml("mnist_784", version=1) downloads, in the same order.
+with np.load("data/mnist.npz") as mnist:
+    X = np.concatenate([mnist["x_train"], mnist["x_test"]]).reshape(-1, 784)
+    y = np.concatenate([mnist["y_train"], mnist["y_test"]])
 print("X:", X.shape, X.dtype)
 print("y:", y.shape, y.dtype, "- first labels:", y[:10])
-print("type of one label:", type(y[0]).__name__)
+print("label of image 36001:", y[36001])
 n_images, n_pixels = X.shape
 
-# %% labels-to-int
-y = y.astype(np.uint8)  # "5" -> 5: comparisons and bincount need numbers
-print("y:", y.dtype, "- first labels:", y[:10])
-print("label of image 36001:", y[36001])
-
 # %% split
-from mnist_data import load_mnist
-
-x_train, y_train, x_test, y_test = load_mnist()
+# The same file as the classic split: the first 60,000 images for training,
+# the last 10,000 for testing, each a 28 x 28 array
+with np.load("data/mnist.npz") as mnist:
+    x_train, y_train = mnist["x_train"], mnist["y_train"]
+    x_test, y_test = mnist["x_test"], mnist["y_test"]
 print("train:", x_train.shape, y_train.shape)
 print("test: ", x_test.shape, y_test.shape)
 same_rows = bool((x_train.reshape(-1, 784) == X[:60000]).all()
                  and (x_test.reshape(-1, 784) == X[60000:]).all())
-print("the split is OpenML's first 60,000 rows and last 10,000:", same_rows)
+print("the split is the table's first 60,000 rows and last 10,000:",
+      same_rows)
 n_train, n_test = len(x_train), len(x_test)
 
 # %% pixels

@@ -7,13 +7,21 @@ somewhere else, asked about a digit it has never seen. This chapter saves a
 scikit-learn model two ways, with ``joblib`` and with ``skops``, and shows why
 the second is the one to accept from someone else; then it reads the
 convolutional network chapter's exported network with NumPy and serves it with
-Flask. Needs ``mnist_data.py``, ``digit_net.py``,
+Flask. Run it from a folder holding ``data/mnist.npz``, with ``digit_net.py``,
 ``mnist_like.py`` and ``draw_app.py`` beside it, the exported network in
 ``models/`` (``digit-cnn.json`` and ``digit-cnn.bin``), and
 ``pip install skops flask pillow``.
 """
 
 # %% model
+import os
+
+# One BLAS and OpenMP thread, as this page's run used, set before NumPy and
+# scikit-learn load their libraries so that all of them follow it: the
+# thread count decides the order of sums, and so the last digits of long fits
+os.environ.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+                  MKL_NUM_THREADS="1")
+
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +29,11 @@ from sklearn.decomposition import PCA
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import SVC
 
-from mnist_data import load_mnist
-
-x_train, y_train, x_test, y_test = load_mnist()
+# MNIST as four arrays: 60,000 training and 10,000 test images of 28 x 28
+# pixels (0 is paper, 255 is ink) and their labels
+with np.load("data/mnist.npz") as mnist:
+    x_train, y_train = mnist["x_train"], mnist["y_train"]
+    x_test, y_test = mnist["x_test"], mnist["y_test"]
 X_train = x_train.reshape(len(x_train), -1) / 255
 X_test = x_test.reshape(len(x_test), -1) / 255
 

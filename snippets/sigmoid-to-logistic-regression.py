@@ -10,6 +10,14 @@ yet, and the whole script runs in a few seconds.
 """
 
 # %% sigmoid
+import os
+
+# One BLAS and OpenMP thread, as this page's run used, set before NumPy and
+# scikit-learn load their libraries so that all of them follow it: the
+# thread count decides the order of sums, and so the last digits of long fits
+os.environ.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+                  MKL_NUM_THREADS="1")
+
 import matplotlib.pyplot as plt
 import numpy as np
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
-from contrast import luminance  # snippets/contrast.py: WCAG 2's relative luminance
+from contrast import luminance  # tests/contrast.py: WCAG 2's relative luminance
 
 SVG = "{http://www.w3.org/2000/svg}"
 HREF = "{http://www.w3.org/1999/xlink}href"
@@ -48,7 +48,7 @@ def hex_colour(colour) -> str:
 
 def contrast(a, b) -> float:
     """WCAG 2's contrast ratio of two opaque colours given from 0 to 255 (the luminance is
-    the one the chapters pick their count colours by, snippets/contrast.py)."""
+    WCAG 2 defines, tests/contrast.py)."""
     def relative(colour):
         return luminance(tuple(min(max(c / 255, 0.0), 1.0) for c in colour))
     high, low = sorted((relative(a), relative(b)), reverse=True)

@@ -92,8 +92,8 @@ def test_every_chapter_and_exercise_page_links_the_archive_with_its_size(site):
     for chapter in PROJECT.chapters():
         url = page_url(chapter, PROJECT)  # chapters/<name>/, exercises/<name>/, recap/
         html = (site / url / "index.html").read_text()
-        boxes = [box for box in BeautifulSoup(html, "html.parser").select("div.admonition.info")
-                 if "yourself" in box.select_one(".admonition-title").get_text()]
+        boxes = [box for box in BeautifulSoup(html, "html.parser").select("details.info")
+                 if "yourself" in box.summary.get_text()]
         assert len(boxes) == 1, f"{page_of(chapter, PROJECT)}: one 'Run ... yourself' box"
         links = [a for a in boxes[0].select("a")
                  if a["href"] == "../" * url.count("/") + project_archive.SITE_PATH]

@@ -96,7 +96,7 @@ def test_the_recap_page_ends_like_a_chapter_with_its_downloads(site):
     article = BeautifulSoup((site / "recap" / "index.html").read_text(),
                             "html.parser").select_one("article")
     assert article.h1.get_text(strip=True).startswith("Recap and further reading")
-    box = article.select_one("div.admonition.info")
+    box = article.select_one("details.info")
     assert "Run this chapter yourself" in box.get_text()
     links = {a["href"] for a in box.select("a")}
     assert {"../downloads/recap.py", "../downloads/course_results.py"} <= links
