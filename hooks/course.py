@@ -1,6 +1,6 @@
 """The course: which chapters there are and in what order they are read.
 
-Chapters are numbered in the order of their pages' dates (each page's `date:`); exercise
+Chapters are numbered in READING_ORDER, the one list of the course's chapters; exercise
 sets (``exercises-*`` chapters) are notebook pages, each practising chapters named in
 PRACTICE; the recap is a chapter whose page is no post (PAGES). A chapter page ends with the
 exercises that practise it and links to the previous and next chapter, an exercise set's page
@@ -50,8 +50,21 @@ def page_url(chapter: str, project: Project) -> str:
     return page.rsplit(".", 1)[0] + "/"
 
 
-# The course. Its reading order is the posts' dates (each chapter page's `date:`), the one
-# place it is defined: the blog sorts by them too, and the hook lists chapters oldest first.
+# The course, in reading order: the one place it is defined. A new chapter goes into this
+# list where it is read; its page's `date:` is only the blog's date of publication, and the
+# hook lists the chapters in this order on the index, the categories and the tags.
+READING_ORDER = [
+    "meet-mnist",
+    "sigmoid-to-logistic-regression",
+    "first-classifier",
+    "scaling-pca-polynomial",
+    "binary-detector",
+    "regression-vs-classification",
+    "beyond-linear-models",
+    "feature-engineering",
+    "convolutional-network",
+    "shipping-a-model",
+]
 POSTS = "docs/chapters/posts"  # a chapter's page: POSTS/<chapter>.md (the blog's post_dir)
 PRACTICE = {  # chapter -> the exercises (by number) that practise it
     "meet-mnist": [1, 2, 3],
@@ -84,12 +97,21 @@ class Chapter:
 
 
 def course(project: Project) -> list[Chapter]:
-    """Every chapter (not exercise set) in reading order, numbered from 1: the order of
-    their pages' dates, none shared."""
+    """Every chapter (not exercise set) in reading order, numbered from 1: READING_ORDER,
+    which must name every post once and nothing else."""
     from mkdocs.utils.meta import get_data
 
+    listed, pages = READING_ORDER, set(posts(project))
+    missing = sorted(pages - set(listed))
+    if missing:
+        raise SnippetError(f"hooks/course.py: READING_ORDER does not list {', '.join(missing)}:"
+                           " add each where it is read")
+    for name in sorted({n for n in listed if listed.count(n) > 1} | (set(listed) - pages)):
+        raise SnippetError(f"hooks/course.py: READING_ORDER names {name} "
+                           + ("twice" if listed.count(name) > 1 else
+                              f"but there is no chapter {name} (snippets/{name}.py)"))
     found = []
-    for name in posts(project):
+    for name in listed:
         page = project.root / POSTS / f"{name}.md"
         if not page.exists():
             raise SnippetError(f"chapter {name} has no page {POSTS}/{name}.md")
@@ -99,15 +121,11 @@ def course(project: Project) -> list[Chapter]:
         if isinstance(date, datetime.datetime):
             date = date.date()
         if not isinstance(date, datetime.date):
-            raise SnippetError(f"{POSTS}/{name}.md: its date (the reading order) is missing")
+            raise SnippetError(f"{POSTS}/{name}.md: its date (the blog's) is missing")
         title = re.search(r"^# (.+)$", body, re.M)
         if not title:
             raise SnippetError(f"{POSTS}/{name}.md has no title (# ...)")
         found.append((date, name, title[1].strip(), str(meta.get("description", ""))))
-    found.sort()
-    for (a, first, *_), (b, second, *_) in zip(found, found[1:]):
-        if a == b:
-            raise SnippetError(f"{first} and {second} share a date: their order is unknown")
     return [Chapter(name, n, title, date, description)
             for n, (date, name, title, description) in enumerate(found, 1)]
 

@@ -102,6 +102,12 @@ def run_box(chapter: str, manifest: dict, link, project: Project, how_it_works: 
         f"    Install the versions that made this page's outputs (with Python "
         f"{inputs['python']}):\n" + fence("sh", pip_lines(manifest))
     )
+    cpu_builds = [name for name, version in inputs["packages"].items() if "+cpu" in version]
+    if cpu_builds:
+        text += ("\n    On macOS, which has no such build, install "
+                 + " and ".join(f"`{name}=={inputs['packages'][name].split('+')[0]}`"
+                                for name in cpu_builds)
+                 + " from PyPI instead.\n")
     if reads_data(chapter, project):
         data = project.config.data[0]
         size = project_megabytes(project.root / data)
@@ -136,7 +142,13 @@ def run_box(chapter: str, manifest: dict, link, project: Project, how_it_works: 
                 f"\n    Its first code block sets {threads} BLAS and OpenMP thread{plural}, as "
                 "the page's run used, before NumPy loads (`os.environ`), so your run adds its "
                 "sums in the same order whatever your cores (remove that line to use them "
-                "all; the last digits of long fits may then change)."
+                "all; the last digits of long fits may then change). In a notebook, run it "
+                "first in a fresh kernel (restart the kernel if NumPy is already loaded, as "
+                "a plot loads it): once NumPy is loaded, it has no effect. The thread count "
+                "and the machine code below concern OpenBLAS, which NumPy's and SciPy's "
+                "wheels for x86-64 Linux and Windows carry; NumPy's wheels for macOS 14 and "
+                "later use Apple's Accelerate instead, where the last digits of long fits "
+                "may differ."
                 " The run also pinned the machine code, the AVX2 kernels of OpenBLAS and "
                 + ("NumPy and PyTorch" if "torch" in inputs["packages"] else "NumPy")
                 + f" (see [How this site works]({how_it_works}#same-bits-on-another-"

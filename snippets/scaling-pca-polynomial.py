@@ -102,7 +102,7 @@ print("StandardScaler output ranges from", round(float(standardised.min()), 1),
 min_max_test_max = float(min_max.transform(X_test).max())
 
 # %% pca
-# scikit-learn picks the solver from the data's shape: for 60,000 rows of 784
+# scikit-learn picks the solver from the data's shape: for 56,000 rows of 784
 # columns an exact one (covariance_eigh). random_state matters only to a
 # randomised solver; set, the result stays fixed if that choice changes.
 pca = PCA(n_components=30, random_state=0)

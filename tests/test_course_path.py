@@ -1,14 +1,13 @@
 """The site read as a course, in Chromium: from the home page, "next" links alone visit every
-chapter once, in reading order (the order of the chapters' dates), then the recap, then the
-leaderboard; and every exercise set is linked from the chapters it practises and links back
-to them.
+chapter once, in reading order (course.READING_ORDER, the one list of the chapters), then
+the recap, then the leaderboard; and every exercise set is linked from the chapters it
+practises and links back to them.
 
-The expected order is read here from the pages' `date:` lines, not from the hook that numbers
-and links the chapters (hooks/course.py), so that a hook that ordered them otherwise
-fails. A screenshot of a chapter's ending goes to test-artifacts/chapter-ending.png.
+The expected order is the list itself, not what the hook computes from it, so that a hook
+that numbered or linked the chapters otherwise fails. A screenshot of a chapter's ending
+goes to test-artifacts/chapter-ending.png.
 """
 
-import re
 from urllib.parse import urldefrag
 
 from site_support import PROJECT, ROOT
@@ -19,13 +18,10 @@ ENDING_SCREENSHOT = ROOT / "test-artifacts" / "chapter-ending.png"
 
 
 def reading_order() -> list[str]:
-    """Chapter pages by their dates, oldest first; no two share one (test_site checks)."""
-    dated = []
-    for page in (ROOT / "docs" / "chapters" / "posts").glob("*.md"):
-        found = re.search(r"^date: (\d{4}-\d\d-\d\d)$", page.read_text(), re.M)
-        assert found, f"{page.name} has no date"
-        dated.append((found[1], page.stem))
-    return [name for _, name in sorted(dated)]
+    """The course's chapters in reading order: the one list of them (hooks/course.py)."""
+    from course import READING_ORDER
+
+    return list(READING_ORDER)
 
 
 def follow(page, link) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from bs4 import BeautifulSoup
 
-from course import page_url
+from course import exercise_sets, page_url
 from site_content import MAKE_DATA
 from site_support import PROJECT
 from snippet_engine import reader_helpers
@@ -109,3 +109,23 @@ def test_the_reader_code_imports_no_project_module(site, chapter):
     for module in ("mnist_data", "model_cache", "leaderboard", "published", "contrast"):
         assert f"{module}.py" not in script and f"import {module}" not in script, \
             (chapter, module)
+
+
+@pytest.mark.parametrize("chapter", [c for c in PROJECT.chapters()
+                                     if c not in exercise_sets(PROJECT)])
+def test_copying_every_block_of_a_page_in_order_gives_its_download(site, chapter):
+    """The page's code blocks, in the order a reader meets them, are the download's sections
+    in order, each exactly once, so that a reader who copies them all runs the script the
+    tests ran. (Blocks of other files, such as a helper shown whole, are not the chapter's.)"""
+    from snippet_engine import parse_sections
+
+    article = BeautifulSoup((site / page_url(chapter, PROJECT) / "index.html").read_text(),
+                            "html.parser").select_one("article")
+    prefix = f"{chapter}.py › "
+    blocks = [(title.get_text()[len(prefix):], title.find_next("code").get_text())
+              for title in article.select("div.highlight > span.filename")
+              if title.get_text().startswith(prefix)]
+    sections = [s for s in parse_sections(site / "downloads" / f"{chapter}.py")]
+    assert [name for name, _ in blocks] == [s.name for s in sections], chapter
+    for (name, shown), section in zip(blocks, sections):
+        assert shown.rstrip("\n") == section.code.rstrip("\n"), (chapter, name)

@@ -271,9 +271,9 @@ def test_code_shown_on_pages_has_lines_of_at_most_80_characters(script):
     assert not long, "\n".join(long)
 
 
-def test_no_chapter_is_dated_in_the_future_and_no_two_share_a_date():
-    """The blog lists chapters by date: one in the future confuses readers, and two on one
-    day would leave their order to chance."""
+def test_no_chapter_is_dated_in_the_future():
+    """A chapter's date is the blog's date of publication (the reading order is
+    course.READING_ORDER): one in the future would confuse readers."""
     import datetime
 
     dates = {}
@@ -282,7 +282,6 @@ def test_no_chapter_is_dated_in_the_future_and_no_two_share_a_date():
         assert found, f"{page.name} has no date"
         dates[page.stem] = datetime.date.fromisoformat(found[1])
     assert max(dates.values()) <= datetime.date.today(), dates
-    assert len(set(dates.values())) == len(dates), dates
 
 
 @pytest.mark.parametrize("chapter", posts(PROJECT))
@@ -343,9 +342,9 @@ def test_home_page_is_the_learning_path_with_each_chapters_best_accuracy(site):
 
     from snippet_engine import read_manifest
 
-    dated = sorted((re.search(r"^date: (\d{4}-\d\d-\d\d)$", page.read_text(), re.M)[1], page.stem)
-                   for page in (ROOT / "docs" / "chapters" / "posts").glob("*.md"))
-    order = [name for _, name in dated]
+    from course import READING_ORDER
+
+    order = list(READING_ORDER)
     article = BeautifulSoup((site / "index.html").read_text(), "html.parser").select_one(
         "article")
     cards = [card for card in article.select("div.grid.cards > ul > li")
@@ -484,3 +483,22 @@ def test_engine_option_shows_the_projects_setting_and_refuses_an_unknown_name():
     with pytest.raises(SnippetError, match="engine_option\\('machine-tolerence'\\): the "
                                            "engine has no such option"):
         engine_option("machine-tolerence", "g", PROJECT)
+
+
+def test_the_reading_order_must_list_every_chapter_once(monkeypatch):
+    """A chapter missing from READING_ORDER, one listed twice or one that does not exist
+    fails the build, naming it: the order is never left to chance."""
+    import course
+
+    from snippet_engine import SnippetError
+
+    listed = list(course.READING_ORDER)
+    for broken, said in [(listed[:-1], f"does not list {listed[-1]}"),
+                         (listed + listed[:1], f"names {listed[0]} twice"),
+                         (listed + ["no-such-chapter"], "no chapter no-such-chapter")]:
+        monkeypatch.setattr(course, "READING_ORDER", broken)
+        with pytest.raises(SnippetError, match=said):
+            course.course(PROJECT)
+    monkeypatch.setattr(course, "READING_ORDER", listed[::-1])
+    assert [c.name for c in course.course(PROJECT)] == listed[::-1]
+    assert [c.number for c in course.course(PROJECT)] == list(range(1, len(listed) + 1))
