@@ -12,6 +12,7 @@ import sys
 from html import escape
 from pathlib import Path
 
+import project_archive
 from course import POSTS, course, exercise_sets, page_of  # noqa: I001  (beside this hook)
 from snippet_engine import (Project, SnippetError, parse_sections, read_manifest,
                             reader_helpers)
@@ -110,7 +111,8 @@ def run_box(chapter: str, manifest: dict, link, project: Project, how_it_works: 
                  + " from PyPI instead.\n")
     if reads_data(chapter, project):
         data = project.config.data[0]
-        size = project_megabytes(project.root / data)
+        found = project.root / data
+        size = project_archive.megabytes(found.stat().st_size) if found.exists() else "missing"
         text += (
             f"\n    The code reads MNIST from `{data}`, relative to the folder it runs in: "
             f"download [`{Path(data).name}`]({link('downloads/' + Path(data).name)}) "
@@ -142,19 +144,22 @@ def run_box(chapter: str, manifest: dict, link, project: Project, how_it_works: 
                 f"\n    Its first code block sets {threads} BLAS and OpenMP thread{plural}, as "
                 "the page's run used, before NumPy loads (`os.environ`), so your run adds its "
                 "sums in the same order whatever your cores (remove that line to use them "
-                "all; the last digits of long fits may then change). In a notebook, run it "
-                "first in a fresh kernel (restart the kernel if NumPy is already loaded, as "
-                "a plot loads it): once NumPy is loaded, it has no effect. The thread count "
-                "and the machine code below concern OpenBLAS, which NumPy's and SciPy's "
-                "wheels for x86-64 Linux and Windows carry; NumPy's wheels for macOS 14 and "
-                "later use Apple's Accelerate instead, where the last digits of long fits "
-                "may differ."
+                "all; a long fit may then end on another model, some test digits labelled "
+                "differently, as the chapter A first classifier measures). In a notebook, run it first in a fresh kernel (restart the "
+                "kernel if NumPy is already loaded, as a plot loads it): once the libraries "
+                "are loaded, they keep the threads they started with. The threads concern "
+                "OpenBLAS and OpenMP, as NumPy's and SciPy's wheels for x86-64 Linux and "
+                "Windows carry them; on macOS 14 and later their wheels use Apple's "
+                "Accelerate instead, which these settings do not control, so a long fit may "
+                "end on another model there too."
                 " The run also pinned the machine code, the AVX2 kernels of OpenBLAS and "
                 + ("NumPy and PyTorch" if "torch" in inputs["packages"] else "NumPy")
                 + f" (see [How this site works]({how_it_works}#same-bits-on-another-"
-                "machine)), which no code can choose once they are loaded; on a processor "
-                "that would pick others, such as one with AVX-512, the last digits of long "
-                "fits can differ. To get the same bits there, start Python with:"
+                "machine)): on an x86-64 processor that would pick others, such as one with "
+                "AVX-512, they round differently, so a long fit may end on another model. "
+                "To get the same bits there, set these too before Python or Jupyter "
+                "starts (or add them to the first block's `os.environ.update`), then run the "
+                f"script (`snippets/{chapter}.py` in the whole project):"
                 + fence("sh", numerics.export_lines(threads, only=machine_code(inputs))
                         + [f"python {chapter}.py"]))
         else:
@@ -183,10 +188,6 @@ def sets_own_threads(chapter: str, project: Project) -> bool:
     before NumPy loads), so that a reader's run uses the page's thread count whatever the
     machine."""
     return "OMP_NUM_THREADS=" in reader_script_text(chapter, project)
-
-
-def project_megabytes(path: Path) -> str:
-    return f"{path.stat().st_size / 1e6:.0f} MB" if path.exists() else "missing"
 
 
 def insert_run_box(text: str, box: str) -> str:
