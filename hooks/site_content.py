@@ -142,9 +142,13 @@ def run_box(chapter: str, manifest: dict, link, project: Project, how_it_works: 
         if sets_own_threads(chapter, project):
             text += (
                 f"\n    Its first code block sets {threads} BLAS and OpenMP thread{plural}, as "
-                "the page's run used, before NumPy loads (`os.environ`), so your run adds its "
-                "sums in the same order whatever your cores (remove that line to use them "
-                "all; a long fit may then end on another model, some test digits labelled "
+                "the page's run used, before NumPy loads (`os.environ`)"
+                + (", and PyTorch's own thread count (`torch.set_num_threads`)"
+                   if "torch.set_num_threads(" in reader_script_text(chapter, project)
+                   else "")
+                + ", so your run adds its "
+                "sums in the same order whatever your cores (take the thread settings out of "
+                "it to use them all; a long fit may then end on another model, some test digits labelled "
                 "differently, as the chapter A first classifier measures). In a notebook, run it first in a fresh kernel (restart the "
                 "kernel if NumPy is already loaded, as a plot loads it): once the libraries "
                 "are loaded, they keep the threads they started with. The threads concern "

@@ -24,10 +24,18 @@ A checkpoint holds:
 - what the restored sections recorded (printed text, values, figures) and how long each
   took, so that a page shows the times of the real run.
 
-What cannot be restored is not guessed at. Once a chapter has imported a library that keeps
-state of its own outside the namespace (PyTorch, Keras, TensorFlow, JAX: their random
-generators, layer-name counters, thread settings), no later checkpoint is saved; a namespace
-that cannot be pickled (an open file, a generator) ends the chapter's checkpoints too. The
+PyTorch and Keras (on PyTorch) keep state of their own, which is saved beside the rest:
+PyTorch's random generator, thread count, default dtype and gradient mode; Keras's global
+seed and seed generator, its layer-name counters (``conv2d_2`` is the third ``Conv2D``) and
+its configuration. A Keras model is saved as Keras pickles it (its ``.keras`` zip, with the
+optimizer's state) and then every variable it holds is set back, its layers' seed generators
+too (the zip leaves those out, and a dropout layer draws from one), so that training a
+restored model goes on exactly as in the run that saved it.
+
+What cannot be restored is not guessed at. Once a chapter has imported a library whose
+state is not saved (TensorFlow, JAX), no later checkpoint is saved; a namespace that cannot
+be pickled (an open file, a generator, a Keras layer outside a model) ends the chapter's
+checkpoints too. The
 log says which and why; the sections after the last checkpoint then run on every re-run.
 A restored array is a copy: one that was a view of another is no longer.
 
@@ -51,8 +59,9 @@ import time
 import types
 from pathlib import Path
 
-# Libraries whose state (random generators, counters, threads) a namespace does not hold.
-STATE_OUTSIDE = ("torch", "keras", "tensorflow", "jax")
+# Libraries whose state (random generators, counters, threads) a namespace does not hold and
+# a checkpoint does not save (PyTorch's and Keras's is saved: ``_torch_state``, ``_keras_state``)
+STATE_OUTSIDE = ("tensorflow", "jax")
 ARRAY_BYTES = 1 << 20  # arrays this large are stored once, by content
 ENGINE_CODE = ("worker.py", "capture.py", "figures.py", "checkpoints.py", "sections.py")
 KEEP_UNUSED_ARRAYS_S = 600  # an array no checkpoint names yet may be a run's, still saving
@@ -218,7 +227,117 @@ def outside_state(folder: Path, environ: dict) -> dict:
         except ImportError as error:
             raise CannotSave(f"pandas' options cannot be read ({error})") from None
         state["pandas"] = copy.deepcopy(pandas_config._global_config)
+    if "torch" in sys.modules:
+        state["torch"] = _torch_state(sys.modules["torch"])
+    if "keras" in sys.modules:
+        state["keras"] = _keras_state()
     return state
+
+
+def _torch_state(torch) -> dict:
+    # plain values only: the head is unpickled before the chapter's environment is back, so
+    # it must not import PyTorch
+    return {"rng": torch.get_rng_state().numpy().copy(), "threads": torch.get_num_threads(),
+            "dtype": str(torch.get_default_dtype()).removeprefix("torch."),
+            "grad": torch.is_grad_enabled()}
+
+
+def _restore_torch(state: dict) -> None:
+    import torch
+
+    torch.set_rng_state(torch.from_numpy(state["rng"].copy()))
+    torch.set_num_threads(state["threads"])
+    torch.set_default_dtype(getattr(torch, state["dtype"]))
+    torch.set_grad_enabled(state["grad"])
+
+
+def _keras_state() -> dict:
+    import keras
+    from keras.src.backend.common import global_state
+
+    generator = global_state.get_global_attribute("global_seed_generator")
+    if generator is not None:
+        generator = (generator._initial_seed, keras.ops.convert_to_numpy(generator.state))
+    return {"name_uids": dict(global_state.get_global_attribute("object_name_uids") or {}),
+            "seed": global_state.get_global_attribute("global_random_seed"),
+            "generator": generator, "floatx": keras.config.floatx(),
+            "epsilon": keras.config.epsilon(),
+            "image_data_format": keras.config.image_data_format(),
+            "dtype_policy": keras.config.dtype_policy().name}
+
+
+def _restore_keras(state: dict) -> None:
+    import collections
+
+    import keras
+    from keras.src.backend.common import global_state
+
+    keras.config.set_floatx(state["floatx"])
+    keras.config.set_epsilon(state["epsilon"])
+    keras.config.set_image_data_format(state["image_data_format"])
+    keras.config.set_dtype_policy(state["dtype_policy"])
+    generator = None
+    if state["generator"] is not None:
+        seed, value = state["generator"]
+        generator = keras.random.SeedGenerator(seed)
+        generator.state.assign(value)
+    global_state.set_global_attribute("global_seed_generator", generator)
+    global_state.set_global_attribute("global_random_seed", state["seed"])
+    # last: making the seed generator above counted a name
+    global_state.set_global_attribute(
+        "object_name_uids", collections.defaultdict(int, state["name_uids"]))
+
+
+def _keras_model(load, args, values, built):
+    """A Keras model as Keras unpickles it, with every variable set back (its layers' seed
+    generators: the zip leaves them out), and its optimizer's. ``built``: the saved model
+    had built its loss and metrics (in a fit or an evaluate)."""
+    model = load(*args)
+    variables = _keras_variables(model)
+    if len(variables) != len(values):
+        raise ValueError(f"the restored Keras model has {len(variables)} variables, the saved "
+                         f"one {len(values)}")
+    for variable, value in zip(variables, values):
+        variable.assign(value)
+    if built:
+        _build_without_drawing(model)
+    return model
+
+
+def _loss_built(model) -> bool:
+    if "_symbolic_build" in vars(model):  # restored built, not yet fitted here
+        return True
+    return any(part is not None and part.built
+               for part in (getattr(model, "_compile_loss", None),
+                            getattr(model, "_compile_metrics", None)))
+
+
+def _build_without_drawing(model) -> None:
+    """A loaded model builds its loss and metrics again at its first fit or evaluate, from a
+    first batch, and making that batch's loader draws from PyTorch's generator: a draw the
+    run that saved the model made in an earlier fit. So the restored model's next build puts
+    the random generators back as they were before it, and later draws are the saved run's."""
+    build = model._symbolic_build
+
+    def once(*args, **kwargs):
+        import numpy as np
+        import torch
+
+        states = random.getstate(), np.random.get_state(), torch.get_rng_state()
+        try:
+            return build(*args, **kwargs)
+        finally:
+            random.setstate(states[0])
+            np.random.set_state(states[1])
+            torch.set_rng_state(states[2])
+            object.__delattr__(model, "_symbolic_build")
+
+    object.__setattr__(model, "_symbolic_build", once)
+
+
+def _keras_variables(model) -> list:
+    optimizer = getattr(model, "optimizer", None)
+    return list(model.variables) + (list(optimizer.variables) if optimizer is not None else [])
 
 
 def restore_outside(state: dict, folder: Path) -> None:
@@ -243,6 +362,10 @@ def restore_outside(state: dict, folder: Path) -> None:
 
         pandas_config._global_config.clear()
         pandas_config._global_config.update(copy.deepcopy(state["pandas"]))
+    if "torch" in state:
+        _restore_torch(state["torch"])
+    if "keras" in state:
+        _restore_keras(state["keras"])
 
 
 def folder_listing(folder: Path) -> dict[str, tuple[int, int]]:
@@ -330,6 +453,18 @@ def _pickler_class():
                         state, None, None, _set_function_state)
             if isinstance(obj, io.IOBase) and obj.closed:  # `with open(...) as f:`
                 return _closed_file, (isinstance(obj, io.TextIOBase),)
+            keras = sys.modules.get("keras")
+            if keras is not None and isinstance(obj, keras.Model):
+                import numpy as np
+
+                if keras.backend.backend() != "torch":
+                    raise CannotSave(f"Keras runs on {keras.backend.backend()}, whose state a "
+                                     "checkpoint does not save")
+
+                load, args = obj.__reduce__()
+                values = [np.array(keras.ops.convert_to_numpy(v))
+                          for v in _keras_variables(obj)]
+                return _keras_model, (load, args, values, _loss_built(obj))
             return super().reducer_override(obj)
 
         def persistent_id(self, obj):

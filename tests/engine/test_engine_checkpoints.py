@@ -1,6 +1,7 @@
 """checkpoints: a re-run restores the unchanged sections and runs the rest, with the same
 outputs as a run from the start."""
 
+import importlib.util
 import json
 import logging
 import re
@@ -326,3 +327,73 @@ def test_a_cell_that_shows_its_last_value_in_a_notebook_is_reported(project):
     found = compare_notebook(load_manifest(project, "printing"), executed)
     assert found == ["printing.ipynb: cell table shows the value of its last line, which "
                      "the page does not show (print it, or assign it)"]
+
+
+# A Keras network trained over two sections: a re-run that restores the first must train on
+# exactly as the run from the start did (the dropout and shift layers' seed generators, the
+# optimizer's moments, PyTorch's generator, Keras's layer-name counters and global seed).
+KERAS = '''"""Training carried from section to section."""
+
+# %% setup
+import os
+
+os.environ["KERAS_BACKEND"] = "torch"
+
+import keras
+import numpy as np
+import torch
+from keras import layers
+
+x = np.random.default_rng(0).random((256, 8, 8, 1), dtype=np.float32)
+y = np.arange(256) % 10
+keras.utils.set_random_seed(42)
+network = keras.Sequential([
+    keras.Input(shape=(8, 8, 1)),
+    layers.RandomTranslation(0.2, 0.2),
+    layers.Conv2D(4, 3, activation="relu"),
+    layers.BatchNormalization(),
+    layers.Flatten(),
+    layers.Dropout(0.3),
+    layers.Dense(10, activation="softmax"),
+])
+network.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+first = network.fit(x, y, epochs=1, batch_size=32, verbose=0)
+noise = keras.random.uniform((2,))  # makes Keras's global seed generator
+
+# %% middle
+second = network.fit(x, y, epochs=1, batch_size=32, verbose=0).history["loss"]
+
+# %% last
+third = network.fit(x, y, epochs=1, batch_size=32, verbose=0).history["loss"]
+weights = float(sum(np.abs(w).sum() for w in network.get_weights()))
+names = [layer.name for layer in keras.Sequential([layers.Dense(2)]).layers]
+draws = [float(torch.rand(1)), float(keras.random.uniform(()))]
+same_history = first.model is network
+threads = torch.get_num_threads()
+print(weights, third, names, draws)
+'''
+
+
+def test_a_keras_network_restored_from_a_checkpoint_trains_on_as_in_a_full_run(
+        project, monkeypatch, caplog):
+    pytest.importorskip("torch")
+    if importlib.util.find_spec("keras") is None:  # imported here, it would want TensorFlow
+        pytest.skip("no Keras")
+    chapter = checkpointed(project, monkeypatch, KERAS, "network")
+    caplog.set_level(logging.INFO, logger="snippet_engine")
+    run_chapter(chapter, project)
+    said = messages(caplog, chapter)
+    assert [m.split(" in ")[0] for m in said if m.startswith("checkpoint after")] == [
+        "checkpoint after setup", "checkpoint after middle", "checkpoint after last"], said
+
+    caplog.clear()
+    edit(project.script(chapter), "print(weights, third, names, draws)",
+         "print(weights, third, names, draws)  # edited")
+    edited = run_chapter(chapter, project)
+    assert messages(caplog, chapter)[0].startswith("restored 2 of 3 sections")
+    assert ran(caplog, chapter) == ["last"]
+    from_the_start = run_chapter(chapter, project, restore=False)
+    assert section(edited.manifest, "last") == section(from_the_start.manifest, "last")
+    assert comparable(edited, project) == comparable(from_the_start, project)
+    values = section(edited.manifest, "last")["values"]
+    assert values["names"] == ["dense_1"] and values["same_history"] is True
