@@ -18,10 +18,9 @@ build: $(VENV)/installed  ## run stale chapters, build the site into site/
 	$(BIN)/mkdocs build --strict
 
 # What publishing runs (.github/workflows/pages.yml), and the tests' site fixture too: no
-# chapter runs; a stale one stops it, named (run `make outputs`, commit, push).
+# chapter runs; a stale one stops the build, named (run `make outputs`, commit, push).
 SITE_DIR ?= site
 site: $(VENV)/installed  ## the published site from the frozen outputs alone, into $(SITE_DIR)/
-	$(BIN)/python -m snippet_engine --check
 	ENGINE_EXECUTE=never $(BIN)/mkdocs build --strict --site-dir $(SITE_DIR)
 
 # The offline copy: the same site built for reading from disk (file://) with Material's
@@ -33,7 +32,6 @@ ZIP_FOLDER = import os, shutil, sys; zip, folder = sys.argv[1:]; \
 	shutil.make_archive(zip.removesuffix(".zip"), "zip", *os.path.split(folder)); \
 	print(f"{zip}: {os.path.getsize(zip) / 1e6:.1f} MB")
 offline: $(VENV)/installed  ## the site to read from disk, zipped: $(OFFLINE_ZIP)
-	$(BIN)/python -m snippet_engine --check
 	OFFLINE=true ENGINE_EXECUTE=never $(BIN)/mkdocs build --strict --site-dir $(OFFLINE_DIR)
 	$(BIN)/python -c '$(ZIP_FOLDER)' $(OFFLINE_ZIP) $(OFFLINE_DIR)
 

@@ -35,8 +35,9 @@ from mkdocs.utils import get_relative_url
 import course  # noqa: I001  (beside this hook: MkDocs puts its folder on sys.path)
 import project_archive
 import site_content
-from snippet_engine import (ChapterDirectives, PageDirectives, Project, SnippetError, expand,
-                            notebook, read_manifest, reader_script, refresh, unshown)
+from snippet_engine import (ChapterDirectives, PageDirectives, Project, SnippetError,
+                            check_digests, expand, notebook, read_manifest, reader_script,
+                            refresh, unshown)
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("mkdocs.hooks.chapters")
@@ -80,8 +81,16 @@ def on_pre_build(config) -> None:
     _build = Build()
     try:
         refresh(_build.project, log=log)
+        # never a page from outputs older than its script (ENGINE_EXECUTE=never runs none)
+        stale = check_digests(_build.project)
     except SnippetError as error:
         raise PluginError(str(error)) from None
+    if stale:
+        raise PluginError(
+            "outputs older than their chapter, not published: "
+            + "; ".join(f"{chapter} ({why})" for chapter, why in stale.items())
+            + ". Run `python -m snippet_engine` (or build without ENGINE_EXECUTE=never), "
+            "then build again")
 
 
 @event_priority(10)  # before mkdocs-jupyter's on_files, which makes .ipynb files pages

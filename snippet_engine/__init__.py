@@ -23,13 +23,14 @@ from .config import Config, Project, SnippetError
 from .directives import ChapterDirectives, Directives, PageDirectives, expand, unshown
 from .execute import Run, prepare_folder, run_chapter, run_chapters
 from .freeze import refresh, write_outputs
-from .inputs import (helpers_of, inputs_of, is_fresh, read_manifest, reader_files,
-                     reader_helpers, stale)
+from .inputs import (DamagedManifest, helpers_of, inputs_of, is_fresh, read_manifest,
+                     reader_files, reader_helpers, stale)
 from .notebooks import notebook, run_notebook
 from .sections import Section, markdown_cells, parse_sections, reader_script
 
 __all__ = [
-    "ChapterDirectives", "Config", "Directives", "PageDirectives", "Project", "Run",
+    "ChapterDirectives", "Config", "DamagedManifest", "Directives", "PageDirectives",
+    "Project", "Run",
     "Section", "SnippetError", "check_chapters", "check_digests", "compare",
     "compare_notebook", "expand", "helpers_of", "inputs_of", "is_fresh",
     "markdown_cells", "notebook", "parse_sections", "prepare_folder", "read_manifest",

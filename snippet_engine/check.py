@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from .compare import compare, compare_notebook, loosened
 from .config import Project, SnippetError
 from .execute import LOG, run_chapters
-from .inputs import changed_inputs, digest, inputs_of, read_manifest
+from .inputs import DamagedManifest, changed_inputs, digest, inputs_of, read_manifest
 
 
 def check_chapters(project: Project, chapters=None, *, jobs: int | None = None,
@@ -31,9 +31,15 @@ def check_chapters(project: Project, chapters=None, *, jobs: int | None = None,
     ``restore``: the runs restore unchanged sections from checkpoints (``run_chapter``)."""
     chapters = project.chapters() if chapters is None else list(chapters)
     problems: dict[str, list[str]] = {c: [] for c in chapters}
-    frozen = {c: read_manifest(c, project) for c in chapters}
-    for chapter, manifest in frozen.items():
-        if manifest is None:
+    frozen = {}
+    for chapter in chapters:
+        try:
+            frozen[chapter] = read_manifest(chapter, project)
+        except DamagedManifest as error:
+            frozen[chapter] = None
+            problems[chapter].append(f"{chapter}: {error}")
+            continue
+        if frozen[chapter] is None:
             problems[chapter].append(f"{chapter}: no frozen outputs in outputs/{chapter}/")
 
     notebook_runs = []
@@ -74,7 +80,11 @@ def check_digests(project: Project, chapters=None) -> dict[str, str]:
     """The stale chapters and why (which inputs changed), running nothing."""
     found = {}
     for chapter in project.chapters() if chapters is None else chapters:
-        manifest = read_manifest(chapter, project)
+        try:
+            manifest = read_manifest(chapter, project)
+        except DamagedManifest as error:
+            found[chapter] = str(error)
+            continue
         if manifest is None:
             found[chapter] = "no frozen outputs"
             continue

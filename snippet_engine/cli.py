@@ -48,6 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         project = Project(args.root)
         known = project.chapters()
+        if not known:  # a mistyped --root, or run from another folder: never "all fresh"
+            raise SnippetError(
+                f"{project.root} is not a project: {project.snippets} holds no chapter "
+                "(a script with a '# %% name' section); run this from the project's folder "
+                "or give its path with --root")
         unknown = sorted(set(args.chapters) - set(known))
         if unknown:
             parser.error(f"no chapter named {', '.join(unknown)} in {project.snippets} "

@@ -203,7 +203,10 @@ def order(chapters: list[str], project: Project) -> list[str]:
     known = _timings(project).get(_cache_state(project), {})
     for chapter in chapters:
         if chapter not in known:
-            recorded = (read_manifest(chapter, project) or {}).get("seconds")
+            try:
+                recorded = (read_manifest(chapter, project) or {}).get("seconds")
+            except SnippetError:  # damaged: it counts as slow, and its run rewrites it
+                recorded = None
             if isinstance(recorded, (int, float)):
                 known[chapter] = recorded
     own = project.config.own_threads

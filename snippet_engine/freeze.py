@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .config import Project, SnippetError
 from .execute import LOG, Run, run_chapters
-from .inputs import changed_inputs, inputs_of, is_fresh, read_manifest
+from .inputs import changed_inputs, inputs_of, is_fresh, manifest_state, read_manifest
 
 
 def write_outputs(chapter: str, run: Run, project: Project) -> None:
@@ -71,8 +71,9 @@ def refresh(project: Project, chapters=None, *, mode: str | None = None,
             break
         fresh = {c for c in everything if c not in todo and is_fresh(c, project)}
         for chapter in todo:
+            state = manifest_state(chapter, project)
             log.info("%s: running (outputs %s)", chapter,
-                     "stale" if read_manifest(chapter, project) else "missing")
+                     "stale" if state == "present" else state)
         results = run_chapters(todo, project, jobs=jobs, then=freeze, log=log,
                                restore=restore)
         failed += [str(r) for r in results.values() if isinstance(r, SnippetError)]

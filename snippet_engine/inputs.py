@@ -120,13 +120,54 @@ def digest(inputs: dict) -> str:
     return sha256(json.dumps(inputs, sort_keys=True).encode())
 
 
+class DamagedManifest(SnippetError):
+    """A chapter's ``manifest.json`` is not one (truncated, emptied, hand-broken): the
+    chapter counts as stale, and its next run writes the manifest again."""
+
+
+# what every manifest holds, and of which type (write_outputs writes them all)
+MANIFEST_KEYS = {"chapter": str, "digest": str, "inputs": dict, "seconds": (int, float),
+                 "sections": list}
+
+
 def read_manifest(chapter: str, project: Project) -> dict | None:
+    """The chapter's frozen manifest; None if there is none. A damaged one raises
+    ``DamagedManifest``, naming the file, why, and the command that makes it again."""
     path = project.manifest_path(chapter)
-    return json.loads(path.read_text()) if path.exists() else None
+    if not path.exists():
+        return None
+    where = relative(path, project.root)
+    again = f"run `python -m snippet_engine {chapter}` to make it again"
+    try:
+        manifest = json.loads(path.read_text())
+    except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError is a ValueError
+        raise DamagedManifest(f"{where} is damaged ({type(error).__name__}: {error}): "
+                              f"{again}") from None
+    wrong = (["it is not a JSON object"] if not isinstance(manifest, dict) else
+             [f"no {key!r}" if key not in manifest else f"{key!r} is not a {kind}"
+              for key, types in MANIFEST_KEYS.items()
+              for kind in [getattr(types, "__name__", "number")]
+              if key not in manifest or not isinstance(manifest[key], types)])
+    if wrong:
+        raise DamagedManifest(f"{where} is not a chapter's manifest ({'; '.join(wrong)}): "
+                              f"{again}")
+    return manifest
+
+
+def manifest_state(chapter: str, project: Project) -> str:
+    """"missing", "damaged" or "present", for a log line."""
+    try:
+        return "present" if read_manifest(chapter, project) else "missing"
+    except DamagedManifest:
+        return "damaged"
 
 
 def is_fresh(chapter: str, project: Project) -> bool:
-    manifest = read_manifest(chapter, project)
+    """Its frozen outputs are those of its inputs now (a damaged manifest is stale)."""
+    try:
+        manifest = read_manifest(chapter, project)
+    except DamagedManifest:
+        return False
     return bool(manifest) and manifest["digest"] == digest(inputs_of(chapter, project))
 
 

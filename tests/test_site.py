@@ -331,7 +331,7 @@ def test_publishing_runs_make_site_and_nothing_that_executes_a_chapter():
     for target in ("site", "offline"):
         recipe = re.search(rf"^{target}:.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(),
                            re.M)[1]
-        assert "snippet_engine --check" in recipe and "ENGINE_EXECUTE=never" in recipe
+        assert "ENGINE_EXECUTE=never" in recipe  # runs nothing; the hook refuses stale outputs
 
 
 def test_home_page_is_the_learning_path_with_each_chapters_best_accuracy(site):
@@ -513,3 +513,29 @@ def test_the_reading_order_must_list_every_chapter_once(monkeypatch):
     monkeypatch.setattr(course, "READING_ORDER", listed[::-1])
     assert [c.name for c in course.course(PROJECT)] == listed[::-1]
     assert [c.number for c in course.course(PROJECT)] == list(range(1, len(listed) + 1))
+
+
+def test_a_build_that_runs_no_chapter_refuses_stale_outputs(tmp_path, monkeypatch):
+    """ENGINE_EXECUTE=never (what `make site` and publishing build with) never builds a
+    page from outputs older than its chapter: the build stops, naming it and what changed.
+    On a copy of the engine's fixture project (three chapters of a second each)."""
+    import shutil
+
+    import chapters
+    from mkdocs.exceptions import PluginError
+
+    from snippet_engine import Project, refresh
+
+    root = tmp_path / "project"
+    shutil.copytree(Path(__file__).resolve().parent / "engine" / "fixture", root)
+    monkeypatch.setenv("ENGINE_CHECKPOINTS", "off")
+    refresh(Project(root), jobs=1)
+    monkeypatch.setattr(chapters, "ROOT", root)
+    monkeypatch.setattr(chapters, "_build", getattr(chapters, "_build", None))  # put back
+    monkeypatch.setenv("ENGINE_EXECUTE", "never")
+    chapters.on_pre_build(None)  # all fresh: the build goes on
+    script = root / "snippets" / "printing.py"
+    script.write_text(script.read_text() + "\n# an edit\n")
+    with pytest.raises(PluginError, match=r"outputs older than their chapter, not published: "
+                       r"printing \(changed: files\.printing\.py\)"):
+        chapters.on_pre_build(None)

@@ -139,3 +139,35 @@ def test_python_dash_m_runs_the_cli(project):
     done = subprocess.run([sys.executable, "-m", "snippet_engine", "--check"],
                           cwd=project.root, capture_output=True, text=True)  # --root: cwd
     assert done.returncode == 1 and done.stdout == "stale: printing\n"
+
+
+@pytest.mark.parametrize("damage, why", [
+    ('{"chapter": "print', "is damaged (JSONDecodeError: "),
+    ("{}", "is not a chapter's manifest (no 'chapter'; no 'digest'; no 'inputs'; "
+           "no 'seconds'; no 'sections')"),
+    ("[]", "is not a chapter's manifest (it is not a JSON object)"),
+])
+def test_a_damaged_manifest_is_named_stale_and_the_next_run_writes_it_again(
+        project, capsys, damage, why):
+    path = project.manifest_path("printing")
+    good = path.read_text()
+    path.write_text(damage)
+    again = "run `python -m snippet_engine printing` to make it again"
+    assert main(project, "--check") == 1  # the other chapters are still checked
+    out, err = capsys.readouterr()
+    assert out == "stale: printing\n"
+    assert err.startswith("stale: printing (outputs/printing/manifest.json " + why)
+    assert again in err
+    assert main(project, "--verify", "printing") == 1
+    assert f"printing: outputs/printing/manifest.json {why}" in capsys.readouterr().err
+    assert main(project) == 0  # a run of the stale chapters makes it again
+    assert json.loads(path.read_text())["digest"] == json.loads(good)["digest"]
+    assert main(project, "--check") == 0
+
+
+def test_a_folder_that_is_not_a_project_is_refused_not_reported_fresh(tmp_path, capsys):
+    (tmp_path / "snippets").mkdir()
+    (tmp_path / "snippets" / "helper.py").write_text("x = 1\n")  # no sections: no chapter
+    for args in (["--check"], ["--verify"], []):
+        assert cli.main([*args, "--root", str(tmp_path)]) == 1
+        assert f"{tmp_path} is not a project: " in capsys.readouterr().err
