@@ -21,7 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 from .compare import compare, compare_notebook, loosened
 from .config import Project, SnippetError
 from .execute import LOG, run_chapters
-from .inputs import DamagedManifest, changed_inputs, digest, inputs_of, read_manifest
+from .inputs import (DamagedManifest, altered_outputs, changed_inputs, digest, inputs_of,
+                     read_manifest)
 
 
 def check_chapters(project: Project, chapters=None, *, jobs: int | None = None,
@@ -77,7 +78,8 @@ def check_chapters(project: Project, chapters=None, *, jobs: int | None = None,
 
 
 def check_digests(project: Project, chapters=None) -> dict[str, str]:
-    """The stale chapters and why (which inputs changed), running nothing."""
+    """The stale chapters and why (which inputs changed, which output was altered after its
+    run), running nothing."""
     found = {}
     for chapter in project.chapters() if chapters is None else chapters:
         try:
@@ -91,4 +93,9 @@ def check_digests(project: Project, chapters=None) -> dict[str, str]:
         inputs = inputs_of(chapter, project)
         if manifest["digest"] != digest(inputs):
             found[chapter] = f"changed: {changed_inputs(manifest['inputs'], inputs)}"
+            continue
+        altered = altered_outputs(chapter, project, manifest)
+        if altered:
+            found[chapter] = (f"altered: {altered}; run `python -m snippet_engine {chapter}` "
+                              "to make its outputs again")
     return found

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from .config import Project, SnippetError
 from .execute import LOG, Run, run_chapters
-from .inputs import changed_inputs, inputs_of, is_fresh, manifest_state, read_manifest
+from .inputs import (changed_inputs, inputs_of, is_fresh, manifest_state, output_digests,
+                     read_manifest)
 
 
 def write_outputs(chapter: str, run: Run, project: Project) -> None:
@@ -30,7 +31,9 @@ def write_outputs(chapter: str, run: Run, project: Project) -> None:
     staging.chmod(0o755)  # mkdtemp makes it private; the outputs are for everyone
     for name, data in run.files.items():
         (staging / name).write_bytes(data)
-    manifest = json.dumps(run.manifest, indent=1, sort_keys=True, ensure_ascii=False)
+    recorded = dict(run.manifest, outputs=output_digests(run.manifest["sections"], run.files,
+                                                          run.exports))
+    manifest = json.dumps(recorded, indent=1, sort_keys=True, ensure_ascii=False)
     (staging / "manifest.json").write_text(manifest + "\n")
     for name, data in run.exports.items():
         target = project.root / name

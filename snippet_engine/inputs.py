@@ -1,9 +1,9 @@
 """Freshness: everything that can change a chapter's outputs, fingerprinted.
 
 A chapter's inputs are its script, the helper modules it imports (directly or through
-another helper), the files those helpers read (``helper-files``), the data files, the
-Python version, the versions of the packages that shape results, the thread count and the
-engine's format. Their digest is frozen with the outputs; a chapter whose digest changed is
+another helper), the files those helpers read (``helper-files``), the data files it names
+(``data_of``), the Python version, the versions of the packages that shape results, the
+thread count and the engine's format. Their digest is frozen with the outputs; a chapter whose digest changed is
 stale. The same list says what a chapter's run needs in its folder (``reader_files``); a
 reader's download, which leaves out the site sections, needs ``reader_helpers``.
 """
@@ -81,10 +81,20 @@ def helper_files_of(chapter: str, project: Project,
             if helper in names for path in paths]
 
 
+def data_of(chapter: str, project: Project, helpers: list[Path] | None = None) -> list[str]:
+    """The data files (``data``) the chapter reads: those whose path, as the configuration
+    spells it, its script or one of its helpers names (``np.load("data/mnist.npz")``). A
+    chapter that names none does not depend on them, nor gets them in its folder."""
+    helpers = helpers_of(chapter, project) if helpers is None else helpers
+    code = [path.read_text() for path in [project.script(chapter), *helpers]]
+    return [path for path in project.config.data if any(path in text for text in code)]
+
+
 def reader_files(chapter: str, project: Project) -> dict[str, Path]:
     """What a reader needs in a folder to run the chapter: folder path -> project file."""
-    files = {p.name: p for p in [project.script(chapter), *helpers_of(chapter, project)]}
-    for path in [*project.config.data, *helper_files_of(chapter, project)]:
+    helpers = helpers_of(chapter, project)
+    files = {p.name: p for p in [project.script(chapter), *helpers]}
+    for path in [*data_of(chapter, project, helpers), *helper_files_of(chapter, project)]:
         files[path] = project.root / path
     return files
 
@@ -105,7 +115,8 @@ def inputs_of(chapter: str, project: Project) -> dict:
     inputs = {
         "format": config.format,
         "files": {p.name: sha256(p.read_bytes()) for p in code},
-        "data": {path: _fingerprint(project.root / path) for path in config.data},
+        "data": {path: _fingerprint(project.root / path)
+                 for path in data_of(chapter, project, helpers)},
         "python": "%d.%d" % sys.version_info[:2],
         "packages": {name: project.version(name) for name in packages},
         "threads": config.threads,
@@ -126,8 +137,38 @@ class DamagedManifest(SnippetError):
 
 
 # what every manifest holds, and of which type (write_outputs writes them all)
-MANIFEST_KEYS = {"chapter": str, "digest": str, "inputs": dict, "seconds": (int, float),
-                 "sections": list}
+MANIFEST_KEYS = {"chapter": str, "digest": str, "inputs": dict, "outputs": dict,
+                 "seconds": (int, float), "sections": list}
+
+
+def output_digests(sections: list, figures: dict[str, bytes],
+                   exports: dict[str, bytes]) -> dict:
+    """Fingerprints of what a run recorded (its sections' text and values), of the figure
+    files it drew and of the files it exported, frozen with them in the manifest's
+    ``outputs``: a figure truncated, a value edited by hand or an export replaced after the
+    run no longer matches (``altered_outputs``), with nothing run again."""
+    sections = json.loads(json.dumps(sections))  # as the manifest reads back (string keys)
+    return {"sections": sha256(json.dumps(sections, sort_keys=True).encode()),
+            "figures": {name: sha256(data) for name, data in sorted(figures.items())},
+            "exports": {name: sha256(data) for name, data in sorted(exports.items())}}
+
+
+def altered_outputs(chapter: str, project: Project, manifest: dict) -> str | None:
+    """What no longer matches the frozen outputs' fingerprints, or None."""
+    frozen = manifest["outputs"]
+    if sha256(json.dumps(manifest["sections"], sort_keys=True).encode()) != \
+            frozen.get("sections"):
+        return ("the manifest's sections (printed text, values) are not those its run "
+                "recorded: edited by hand?")
+    for kind, folder in (("figures", project.outputs / chapter), ("exports", project.root)):
+        for name, expected in frozen.get(kind, {}).items():
+            path = folder / name
+            if not path.exists():
+                return f"{relative(path, project.root)} is missing"
+            if sha256(path.read_bytes()) != expected:
+                return (f"{relative(path, project.root)} is not the file its run wrote "
+                        "(truncated or edited?)")
+    return None
 
 
 def read_manifest(chapter: str, project: Project) -> dict | None:
@@ -163,12 +204,14 @@ def manifest_state(chapter: str, project: Project) -> str:
 
 
 def is_fresh(chapter: str, project: Project) -> bool:
-    """Its frozen outputs are those of its inputs now (a damaged manifest is stale)."""
+    """Its frozen outputs are those of its inputs now, and as its run wrote them (a damaged
+    manifest, an altered figure or value, is stale)."""
     try:
         manifest = read_manifest(chapter, project)
     except DamagedManifest:
         return False
-    return bool(manifest) and manifest["digest"] == digest(inputs_of(chapter, project))
+    return (bool(manifest) and manifest["digest"] == digest(inputs_of(chapter, project))
+            and altered_outputs(chapter, project, manifest) is None)
 
 
 def stale(project: Project, chapters=None) -> list[str]:

@@ -216,7 +216,10 @@ def test_a_restore_puts_back_what_the_sections_changed_and_nothing_else(
 
 
 def test_changed_inputs_other_than_the_script_restore_nothing(project, monkeypatch, caplog):
-    chapter = checkpointed(project, monkeypatch)
+    # a chapter that reads the data file (and so depends on it)
+    body = STATEFUL.replace("boxed = box.twice()\n",
+                            "boxed = box.twice()\ntext = open('data/numbers.csv').read()\n")
+    chapter = checkpointed(project, monkeypatch, body, "reader")
     caplog.set_level(logging.INFO, logger="snippet_engine")
     run_chapter(chapter, project)
     (project.root / "data" / "numbers.csv").write_text("9,9\n")  # the data changed

@@ -144,7 +144,7 @@ def test_python_dash_m_runs_the_cli(project):
 @pytest.mark.parametrize("damage, why", [
     ('{"chapter": "print', "is damaged (JSONDecodeError: "),
     ("{}", "is not a chapter's manifest (no 'chapter'; no 'digest'; no 'inputs'; "
-           "no 'seconds'; no 'sections')"),
+           "no 'outputs'; no 'seconds'; no 'sections')"),
     ("[]", "is not a chapter's manifest (it is not a JSON object)"),
 ])
 def test_a_damaged_manifest_is_named_stale_and_the_next_run_writes_it_again(
@@ -171,3 +171,24 @@ def test_a_folder_that_is_not_a_project_is_refused_not_reported_fresh(tmp_path, 
     for args in (["--check"], ["--verify"], []):
         assert cli.main([*args, "--root", str(tmp_path)]) == 1
         assert f"{tmp_path} is not a project: " in capsys.readouterr().err
+
+
+def test_check_names_a_figure_or_value_altered_after_its_run(project, capsys):
+    """The manifest fingerprints what the run wrote: a truncated figure or a value edited
+    by hand is stale, named, with nothing run."""
+    figure = next((project.outputs / "drawing").glob("*.svg"))
+    good = figure.read_bytes()
+    figure.write_bytes(good[:100])
+    assert main(project, "--check") == 1
+    assert (f"stale: drawing (altered: outputs/drawing/{figure.name} is not the file its run "
+            "wrote (truncated or edited?)") in capsys.readouterr().err
+    figure.write_bytes(good)
+    manifest = load_manifest(project, "printing")
+    values = section(manifest, "load")["values"]
+    name = next(k for k, v in values.items() if isinstance(v, int) and not isinstance(v, bool))
+    values[name] += 1
+    save_manifest(project, "printing", manifest)
+    assert main(project, "--check") == 1
+    assert "stale: printing (altered: the manifest's sections (printed text, values) are not " \
+        "those its run recorded" in capsys.readouterr().err
+    assert main(project) == 0 and main(project, "--check") == 0  # a run makes them again

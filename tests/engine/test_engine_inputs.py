@@ -45,11 +45,17 @@ def test_a_missing_helper_file_is_a_change_too(project):
     assert inputs_of("helped", project)["helper-files"] == {"models/table.json": "missing"}
 
 
-def test_changing_the_data_makes_every_chapter_stale(project):
+def test_changing_the_data_makes_stale_every_chapter_that_reads_it_and_no_other(project):
+    # printing names data/numbers.csv, helped through tiny_helper; drawing never reads it
     data = project.root / "data" / "numbers.csv"
     data.write_text(data.read_text() + "11.0,12.0\n")
-    assert stale(project) == CHAPTERS
+    assert stale(project) == ["helped", "printing"]
     assert set(check_digests(project).values()) == {"changed: data.data/numbers.csv"}
+    assert inputs_of("drawing", project)["data"] == {}
+    data.unlink()  # a missing data file: stale, recorded as missing, for its readers alone
+    assert stale(project) == ["helped", "printing"]
+    assert inputs_of("printing", project)["data"] == {"data/numbers.csv": "missing"}
+    assert "data/numbers.csv" not in reader_files("drawing", project)
 
 
 def test_the_thread_count_and_the_format_are_inputs_of_every_chapter(project):
