@@ -14,14 +14,21 @@ $(VENV)/installed: pyproject.toml requirements.lock
 serve: $(VENV)/installed  ## run stale chapters, serve the site on http://127.0.0.1:8000
 	$(BIN)/mkdocs serve
 
+# Each build writes a fresh folder, FOLDER.partial, and only a build that succeeded replaces
+# FOLDER with it: MkDocs empties its site folder before writing, so a broken edit would
+# otherwise take down the last good site (a failed build's folder stays, for a look).
+BUILD_INTO = rm -rf $(1).partial && $(2) --site-dir $(1).partial && \
+	rm -rf $(1).old && { [ ! -e $(1) ] || mv $(1) $(1).old; } && mv $(1).partial $(1) && \
+	rm -rf $(1).old
+
 build: $(VENV)/installed  ## run stale chapters, build the site into site/
-	$(BIN)/mkdocs build --strict
+	$(call BUILD_INTO,site,$(BIN)/mkdocs build --strict)
 
 # What publishing runs (.github/workflows/pages.yml), and the tests' site fixture too: no
 # chapter runs; a stale one stops the build, named (run `make outputs`, commit, push).
 SITE_DIR ?= site
 site: $(VENV)/installed  ## the published site from the frozen outputs alone, into $(SITE_DIR)/
-	ENGINE_EXECUTE=never $(BIN)/mkdocs build --strict --site-dir $(SITE_DIR)
+	$(call BUILD_INTO,$(SITE_DIR),ENGINE_EXECUTE=never $(BIN)/mkdocs build --strict)
 
 # The offline copy: the same site built for reading from disk (file://) with Material's
 # offline plugin (OFFLINE=true; mkdocs.yml), into $(OFFLINE_DIR)/, then zipped under that
@@ -32,7 +39,7 @@ ZIP_FOLDER = import os, shutil, sys; zip, folder = sys.argv[1:]; \
 	shutil.make_archive(zip.removesuffix(".zip"), "zip", *os.path.split(folder)); \
 	print(f"{zip}: {os.path.getsize(zip) / 1e6:.1f} MB")
 offline: $(VENV)/installed  ## the site to read from disk, zipped: $(OFFLINE_ZIP)
-	OFFLINE=true ENGINE_EXECUTE=never $(BIN)/mkdocs build --strict --site-dir $(OFFLINE_DIR)
+	$(call BUILD_INTO,$(OFFLINE_DIR),OFFLINE=true ENGINE_EXECUTE=never $(BIN)/mkdocs build --strict)
 	$(BIN)/python -c '$(ZIP_FOLDER)' $(OFFLINE_ZIP) $(OFFLINE_DIR)
 
 test: $(VENV)/installed browser  ## re-run every chapter and compare; build; browser checks

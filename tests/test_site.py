@@ -539,3 +539,33 @@ def test_a_build_that_runs_no_chapter_refuses_stale_outputs(tmp_path, monkeypatc
     with pytest.raises(PluginError, match=r"outputs older than their chapter, not published: "
                        r"printing \(changed: files\.printing\.py\)"):
         chapters.on_pre_build(None)
+
+
+def test_a_failed_build_keeps_the_last_good_site(tmp_path):
+    """`make site` (and build, offline) builds into a fresh folder and swaps it in only when
+    the build succeeded: a broken edit never takes the published site down. Driven with a
+    stand-in for mkdocs that writes a page into its --site-dir, or fails half-way."""
+    import os
+    import subprocess
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "mkdocs"
+    fake.write_text('#!/bin/sh\nwhile [ "$1" != "--site-dir" ]; do shift; done\n'
+                    'mkdir -p "$2"; echo "$BUILD" > "$2/index.html"\n'
+                    '[ -z "$FAIL" ] || exit 1\n')
+    fake.chmod(0o755)
+    site = tmp_path / "site"
+
+    def make(build, fail=""):
+        return subprocess.run(
+            ["make", "--no-print-directory", "--old-file=.venv/installed", "site",
+             f"SITE_DIR={site}", f"BIN={bin_dir}"], cwd=ROOT, capture_output=True,
+            text=True, env={**os.environ, "BUILD": build, "FAIL": fail}).returncode
+
+    assert make("first") == 0 and (site / "index.html").read_text() == "first\n"
+    assert make("broken", fail="1") != 0
+    assert (site / "index.html").read_text() == "first\n"  # the last good site stays
+    assert (tmp_path / "site.partial" / "index.html").read_text() == "broken\n"
+    assert make("second") == 0 and (site / "index.html").read_text() == "second\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "site"]
