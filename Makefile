@@ -48,10 +48,14 @@ test: $(VENV)/installed browser  ## re-run every chapter and compare; build; bro
 # The draw-a-digit app for more than one user, under waitress (a production WSGI server, not
 # Flask's own). 127.0.0.1 by default; APP_LISTEN=0.0.0.0:5000 lets other computers reach it.
 # Bodies are read 64 kB at a time (waitress's default is 8 kB): a 10 MB one costs less to
-# refuse. tests/test_draw_load.py starts the app with this recipe, and loads it.
+# refuse. Slow or idle clients: up to 500 connections (waitress's default, 100, let 100 idle
+# ones lock everyone else out), each closed after 10 s without a byte either way, checked
+# every 5 s (the defaults: 120 s, every 30 s). tests/test_draw_load.py starts the app with
+# this recipe, loads it, and holds 150 idle connections open beside real requests.
 APP_LISTEN ?= 127.0.0.1:5000
 app: $(VENV)/installed  ## serve the draw-a-digit app on http://$(APP_LISTEN), for many users
 	PYTHONPATH=snippets $(BIN)/waitress-serve --listen=$(APP_LISTEN) --recv-bytes=65536 \
+		--connection-limit=500 --channel-timeout=10 --cleanup-interval=5 \
 		--call draw_app:create_app
 
 browser:  ## the browser tests drive Debian's chromium (playwright cannot download one here)

@@ -19,6 +19,8 @@ in the file can run code.
 
 import argparse
 import io
+import logging
+import time
 from pathlib import Path
 
 import numpy as np
@@ -48,9 +50,32 @@ class Unusable(Exception):
         self.status = status
 
 
+class QueueWarnings(logging.Filter):
+    """Under waitress, each request that waits for a free thread logs "Task
+    queue depth is N": thousands of lines under load. This lets the first
+    through, then one every ``every`` seconds, saying how many it held back."""
+
+    def __init__(self, every=10.0):
+        super().__init__()
+        self.every, self.last, self.held = every, None, 0
+
+    def filter(self, record):
+        now = time.monotonic()
+        if self.last is not None and now - self.last < self.every:
+            self.held += 1
+            return False
+        if self.held:
+            record.msg += f" ({self.held} more such warnings since the last)"
+        self.last, self.held = now, 0
+        return True
+
+
 def create_app(model_path=MODEL):
     # a broken model stops the app here, not at a request
     net = DigitNet.load(model_path)
+    queue = logging.getLogger("waitress.queue")
+    if not any(isinstance(f, QueueWarnings) for f in queue.filters):
+        queue.addFilter(QueueWarnings())
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BYTES  # Flask then answers 413
 
@@ -65,8 +90,9 @@ def create_app(model_path=MODEL):
     @app.post("/predict")
     def predict():
         if request.mimetype != "image/png":
-            raise Unusable(415, "send the drawing as image/png, "
-                                f"not {request.mimetype or 'no content type'}")
+            sent = (f"not {request.mimetype}" if request.mimetype
+                    else "the request named no Content-Type")
+            raise Unusable(415, f"send the drawing as image/png ({sent})")
         try:
             image = to_mnist_like(ink_from_rgba(read_png(request.get_data())))
         except EmptyDrawingError:

@@ -305,7 +305,8 @@ def white_png(size=(SIZE, SIZE)):
     (white_png((28, 28)), "image/png", 422, "got 28 x 28"),
     (b"x" * 600_000, "image/png", 413, "."),
     (white_png(), "application/json", 415, "image/png"),
-    (white_png(), "", 415, "image/png"),
+    (white_png(), "", 415, r"^send the drawing as image/png \(the request named no "
+                           r"Content-Type\)$"),
     (white_png(), "multipart/form-data; boundary=x", 415, "image/png"),
 ])
 def test_bad_input_gets_a_clear_json_error_and_the_app_keeps_serving(

@@ -6,7 +6,10 @@ real drawings with bad bodies. Every answer must be the expected status with a J
 never a 5xx; the server must still read a drawing right afterwards, and its memory (VmRSS)
 must not grow by more than 50 MB from the warm-up to the end. Requests per second and the
 latencies are measured, printed and written to test-artifacts/load-test.json, never
-asserted. The test stops by itself within a minute, whatever the server does.
+asserted. The test stops by itself within a minute, whatever the server does. Then 150 idle
+connections (more than waitress's default limit of 100) are held open beside a real
+client, which must still be answered within a second each time, until the server closes
+them (its channel timeout): about 15 s more.
 """
 
 import http.client
@@ -17,6 +20,7 @@ import random
 import re
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -287,13 +291,45 @@ def test_the_app_under_waitress_answers_2000_mixed_requests_from_8_clients(serve
                                           if requests[r[0]][0] == "drawing"]),
         "rss MB": {"after warm-up": round(rss_before, 1), "after load": round(rss_after, 1),
                    "growth": round(rss_after - rss_before, 1)},
+        "queue warnings logged": sum("Task queue depth" in line
+                                     for line in log_path.read_text().splitlines()),
     }
     ARTIFACT.parent.mkdir(exist_ok=True)
     ARTIFACT.write_text(json.dumps(figures, indent=1) + "\n")
     print("\nload test:", json.dumps(figures, indent=1))
+
+    # waitress's warning for each queued request, summarised (draw_app.QueueWarnings): the
+    # first, then at most one every 10 s
+    queue_lines = [line for line in log_path.read_text().splitlines()
+                   if "Task queue depth" in line]
+    assert len(queue_lines) <= (time.monotonic() - started) / 10 + 1, queue_lines[:5]
 
     wrong = problems(requests, results, reference)
     assert not wrong, f"{len(wrong)} wrong answers:\n" + "\n".join(wrong[:20])
     assert not (wrong := problems(after, results_after, reference)), wrong
     assert rss_after - rss_before <= MAX_GROWTH_MB, figures["rss MB"]
 
+
+
+IDLE_CONNECTIONS = 150  # more than waitress's default connection limit, 100
+CLOSED_WITHIN_S = 20  # the recipe's channel timeout (10 s), checked every 5 s, and slack
+
+
+def test_idle_connections_neither_lock_other_clients_out_nor_stay_open(server):
+    process, port, log_path, _ = server
+    idle = [socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT_S)
+            for _ in range(IDLE_CONNECTIONS)]  # connected, never sending a byte
+    try:
+        for _ in range(5):  # a real client beside them
+            started = time.perf_counter()
+            status, _, body = ask(port, "image/png", DRAWINGS[7])
+            seconds = time.perf_counter() - started
+            assert status == 200 and seconds < 1, (status, body, seconds,
+                                                   server_log(log_path))
+        for connection in idle[:3] + idle[-3:]:  # the server hangs up on them
+            connection.settimeout(CLOSED_WITHIN_S)
+            assert connection.recv(1) == b""
+    finally:
+        for connection in idle:
+            connection.close()
+    assert process.poll() is None
