@@ -9,8 +9,9 @@ options below. Two environment variables override it for one command: ``ENGINE_E
 |---|---|---|
 | ``packages`` | distributions whose versions shape every chapter's results | ``[]`` |
 | ``imported-packages`` | import name -> distribution, counted only where imported | ``{}`` |
-| ``data`` | files every chapter reads (inputs; linked into the reader's folder) | ``[]`` |
-| ``helper-files`` | helper module -> files it reads (inputs of the chapters importing it) | ``{}`` |
+| ``data`` | data files: inputs of the chapters whose code names them (linked in) | ``[]`` |
+| ``helper-files`` | helper module or chapter -> project files it reads (inputs of the | |
+| | chapter, or of the chapters importing the helper; copied into their folders) | ``{}`` |
 | ``exports`` | chapter -> files its run writes that the project keeps (``models/...``) | ``{}`` |
 | ``threads`` | BLAS and OpenMP threads in every chapter run, whatever ``jobs`` is | ``2`` |
 | ``own-threads`` | chapter -> threads its code runs at most, set by itself (PyTorch's, | |

@@ -75,8 +75,10 @@ def reader_helpers(chapter: str, project: Project) -> list[Path]:
 
 def helper_files_of(chapter: str, project: Project,
                     helpers: list[Path] | None = None) -> list[str]:
-    """Project files (``models/...``) that the chapter's helpers read, relative to the root."""
+    """Project files (``models/...``) that the chapter or its helpers read (``helper-files``),
+    relative to the root."""
     names = {p.stem for p in (helpers_of(chapter, project) if helpers is None else helpers)}
+    names.add(chapter)
     return [path for helper, paths in sorted(project.config.helper_files.items())
             if helper in names for path in paths]
 

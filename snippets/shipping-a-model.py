@@ -7,10 +7,9 @@ somewhere else, asked about a digit it has never seen. This chapter saves a
 scikit-learn model two ways, with ``joblib`` and with ``skops``, and shows why
 the second is the one to accept from someone else; then it reads the
 convolutional network chapter's exported network with NumPy and serves it with
-Flask. Run it from a folder holding ``data/mnist.npz``, with ``digit_net.py``,
-``mnist_like.py`` and ``draw_app.py`` beside it, the exported network in
-``models/`` (``digit-cnn.json`` and ``digit-cnn.bin``), and
-``pip install skops flask pillow``.
+Flask. Run it from a folder holding ``data/mnist.npz`` and the exported
+network in ``models/`` (``digit-cnn.json`` and ``digit-cnn.bin``), after
+``pip install skops flask pillow scipy``.
 """
 
 # %% model
@@ -93,12 +92,70 @@ print("loaded once trusted:",
       np.array_equal(reloaded.predict(x_test), small.predict(x_test)))
 
 # %% web-runtime
-from digit_net import DigitNet
+import json
 
-# The convolutional network chapter exported its deeper network as plain
-# numbers.
-net = DigitNet.load("models/digit-cnn.json")
-web_predicted = net.predict_proba(x_test / 255).argmax(axis=1)
+from numpy.lib.stride_tricks import sliding_window_view
+
+
+def load_network(json_path):
+    """The exported layers, each kernel and bias cut out of the .bin file
+    (little-endian float32; offsets and shapes counted in numbers)."""
+    spec = json.loads(Path(json_path).read_text())
+    weights = np.fromfile(Path(json_path).with_name(spec["weights"]),
+                          dtype="<f4")
+
+    def cut(where):
+        size = int(np.prod(where["shape"]))
+        start = where["offset"]
+        return weights[start:start + size].reshape(where["shape"])
+
+    return [{**layer, **{name: cut(layer[name]) for name in ("kernel", "bias")
+                         if name in layer}}
+            for layer in spec["layers"]]
+
+
+def softmax(x):
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+ACTIVATIONS = {"linear": lambda x: x, "relu": lambda x: np.maximum(x, 0),
+               "softmax": softmax}
+
+
+def forward(layers, x):
+    """Ten probabilities for each image of x, shape (n, 28, 28, 1)."""
+    for layer in layers:
+        if layer["op"] == "conv2d":
+            kernel = layer["kernel"]  # (3, 3, channels in, channels out)
+            if layer["padding"] == "same":  # zeros around: the size is kept
+                pad = kernel.shape[0] // 2
+                x = np.pad(x, [(0, 0), (pad, pad), (pad, pad), (0, 0)])
+            # every 3 x 3 patch: (n, rows, columns, channels in, 3, 3)
+            patches = sliding_window_view(x, kernel.shape[:2], axis=(1, 2))
+            x = np.tensordot(patches, kernel,
+                             axes=([4, 5, 3], [0, 1, 2])) + layer["bias"]
+        elif layer["op"] == "maxpool2d":
+            size = layer["size"]
+            n, rows, cols, channels = x.shape
+            x = x[:, :rows // size * size, :cols // size * size].reshape(
+                n, rows // size, size, cols // size, size, channels
+            ).max(axis=(2, 4))
+        elif layer["op"] == "flatten":  # channels last, row by row, as Keras
+            x = x.reshape(len(x), -1)
+        elif layer["op"] == "dense":
+            x = x @ layer["kernel"] + layer["bias"]
+        x = ACTIVATIONS[layer.get("activation", "linear")](x)
+    return x
+
+
+network = load_network("models/digit-cnn.json")
+test_images = (x_test / 255).astype(np.float32)[..., np.newaxis]
+# 100 images at a time: the patches of 10,000 would take gigabytes
+web_probabilities = np.concatenate(
+    [forward(network, test_images[i:i + 100])
+     for i in range(0, len(test_images), 100)])
+web_predicted = web_probabilities.argmax(axis=1)
 web_accuracy = (web_predicted == y_test).mean()
 print(f"the exported network in NumPy, test accuracy: {web_accuracy:.4f}")
 
@@ -107,8 +164,31 @@ import io
 
 import matplotlib.pyplot as plt
 from PIL import Image, ImageDraw
+from scipy import ndimage
 
-from mnist_like import ink_from_rgba, to_mnist_like
+
+def to_mnist_like(drawing):
+    """A 28 x 28 image of ink in [0, 1], made from a drawing (a PIL image of
+    dark ink on light paper) as MNIST's digits were made."""
+    ink = 1 - np.asarray(drawing.convert("L"), dtype=np.float32) / 255
+    rows = np.flatnonzero(ink.any(axis=1))
+    cols = np.flatnonzero(ink.any(axis=0))
+    if rows.size == 0:  # no ink: nothing to scale or centre
+        return np.zeros((28, 28), dtype=np.float32)
+    crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    # the longer side to 20 pixels, each new pixel the mean of what it covers
+    scale = 20 / max(crop.shape)
+    size = (max(1, round(crop.shape[1] * scale)),
+            max(1, round(crop.shape[0] * scale)))  # (width, height)
+    small = np.asarray(Image.fromarray(crop).resize(size, Image.Resampling.BOX))
+    # the centre of mass on the 28 x 28 field's centre, pixel (14, 14)
+    centre_row, centre_col = ndimage.center_of_mass(small)
+    top = min(max(round(14 - centre_row), 0), 28 - small.shape[0])
+    left = min(max(round(14 - centre_col), 0), 28 - small.shape[1])
+    image = np.zeros((28, 28), dtype=np.float32)
+    image[top:top + small.shape[0], left:left + small.shape[1]] = small
+    return image
+
 
 # A 7 drawn as two thick strokes on the app's 280 x 280 pad: dark ink on white
 # paper.
@@ -116,9 +196,8 @@ pad = Image.new("RGBA", (280, 280), "white")
 pen = ImageDraw.Draw(pad)
 pen.line([(90, 70), (190, 70), (120, 220)], fill="black", width=18,
          joint="curve")
-# crop, scale to 20 px, centre by mass
-image = to_mnist_like(ink_from_rgba(np.asarray(pad)))
-probabilities = net.predict_proba(image[np.newaxis])[0]
+image = to_mnist_like(pad)
+probabilities = forward(network, image[np.newaxis, :, :, np.newaxis])[0]
 print("read as", probabilities.argmax(),
       f"with probability {probabilities.max():.3f}")
 
@@ -132,10 +211,34 @@ for ax in (left, right):
 plt.show()
 
 # %% app
-from draw_app import create_app
+from flask import Flask, jsonify, request
+from PIL import UnidentifiedImageError
+
+app = Flask(__name__)
+app.config["MAX_CONTENT_LENGTH"] = 512 * 1024  # larger bodies: 413
+
+
+@app.post("/predict")
+def predict():
+    if request.mimetype != "image/png":
+        return jsonify(error="send the drawing as image/png"), 415
+    try:
+        drawing = Image.open(io.BytesIO(request.get_data()))
+        drawing.load()
+    except (UnidentifiedImageError, OSError):
+        return jsonify(error="the body is not a readable PNG"), 400
+    if drawing.size != (280, 280):
+        return jsonify(error="the pad is 280 x 280 pixels"), 422
+    image = to_mnist_like(drawing.convert("RGBA"))
+    if not image.any():
+        return jsonify(error="the drawing is empty: draw a digit first"), 422
+    probabilities = forward(network, image[np.newaxis, :, :, np.newaxis])[0]
+    return jsonify(digit=int(probabilities.argmax()),
+                   probabilities=probabilities.tolist())
+
 
 # requests without a server
-client = create_app("models/digit-cnn.json").test_client()
+client = app.test_client()
 png = io.BytesIO()
 pad.save(png, format="PNG")
 answer = client.post("/predict", data=png.getvalue(), content_type="image/png")

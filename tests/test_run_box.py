@@ -17,9 +17,8 @@ from snippet_engine import reader_helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 # Chapters whose code still calls the project's own modules (issue 30, next sessions): the
-# app (digit_net.py, mnist_like.py, draw_app.py) and the recap (course_results.py). Every
-# other chapter is plain library code.
-NOT_YET_PLAIN = {"shipping-a-model", "recap"}
+# recap (course_results.py). Every other chapter is plain library code.
+NOT_YET_PLAIN = {"recap"}
 
 
 def run_box(site: Path, chapter: str):
