@@ -290,7 +290,17 @@ def site_directives(project: Project) -> dict:
         "course_cards": lambda: course_cards(project),
         "error_explorer": lambda name, chapter: error_explorer(name, chapter, project),
         "engine_option": lambda name, spec="g": engine_option(name, spec, project),
+        "claims_checked": lambda: claims_checked(project),
     }
+
+
+def claims_checked(project: Project) -> str:
+    """How many claims the chapters' frozen runs make (every one is cited, and checked)."""
+    counts = {c: len((read_manifest(c, project) or {}).get("claims", {}))
+              for c in project.chapters()}
+    total, chapters = sum(counts.values()), sum(1 for n in counts.values() if n)
+    return (f"{total} claim{'s' * (total != 1)} in {chapters} "
+            f"chapter{'s' * (chapters != 1)}")
 
 
 def engine_option(name: str, spec: str, project: Project) -> str:

@@ -34,6 +34,24 @@ def values(namespace: dict, names: set[str]) -> dict:
     return found
 
 
+def claims(namespace: dict, names: set[str], where: str) -> dict[str, bool]:
+    """A section's claims: the dict it binds to ``claims``, each a fact about the run that a
+    sentence of the page states (``{"svm_beats_knn": svm_errors < knn_errors}``). The page
+    cites each with ``claim("name")``; a build fails where one no longer holds."""
+    from .config import SnippetError
+
+    if "claims" not in names or not isinstance(namespace.get("claims"), dict):
+        return {}
+    found = {}
+    for name, holds in namespace["claims"].items():
+        holds = holds.item() if hasattr(holds, "item") else holds  # a NumPy bool
+        if not isinstance(name, str) or not isinstance(holds, bool):
+            raise SnippetError(f"{where}: claims[{name!r}] is {holds!r}: a claim is a bool "
+                               "(a comparison, say), named by a string")
+        found[name] = holds
+    return found
+
+
 def to_plain(value, depth=0):
     """A JSON-able copy of a number, short string, short list or small DataFrame, else None."""
     import numpy as np

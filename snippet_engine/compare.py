@@ -16,6 +16,7 @@ Its exact comparison is left to a run on a processor like the freezing one's.
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 import math
 import re
 from pathlib import Path
@@ -36,14 +37,15 @@ def compare(frozen: dict, frozen_dir: Path, fresh, config: Config,
     new = {s["name"]: s for s in fresh.manifest["sections"]}
     if list(old) != list(new):
         problems.append(f"{chapter}: sections {list(old)} are now {list(new)}")
+    problems += claim_differences(chapter, frozen.get("claims", {}),
+                                  fresh.manifest.get("claims", {}))
     if loosened(chapter, frozen, fresh.manifest, config):
         return problems + _within_machine_tolerance(chapter, old, new, fresh, config,
                                                     project_root or frozen_dir.parent.parent)
     for name in [n for n in old if n in new]:
         a, b = old[name], new[name]
         at = f"{chapter}:{name}"
-        if a["stdout"] != b["stdout"]:
-            problems.append(f"{at}: printed output differs\n{diff(a['stdout'], b['stdout'])}")
+        problems += [f"{at}: {p}" for p in printed_differences(a, b, config)]
         for key in sorted(a["values"].keys() | b["values"].keys()):
             if not same(a["values"].get(key), b["values"].get(key), config, key):
                 problems.append(f"{at}: value {key} was {a['values'].get(key)!r}, "
@@ -65,6 +67,47 @@ def compare(frozen: dict, frozen_dir: Path, fresh, config: Config,
         problems.append(f"{chapter}: {other_code}; if no pin can give its results on every "
                         "processor, list it in machine-dependent")
     return problems
+
+
+def claim_differences(chapter: str, was: dict, now: dict) -> list[str]:
+    """Claims that a fresh run no longer makes, makes anew, or that flipped: compared
+    exactly, on any processor (a sentence is true or false)."""
+    said = {True: "holds", False: "does not hold", None: "is not made"}
+    return [f"{chapter}: claim {name} {said[was.get(name)]} in the frozen run, "
+            f"{said[now.get(name)]} in this one"
+            for name in sorted(was.keys() | now.keys()) if was.get(name) != now.get(name)]
+
+
+def printed_differences(a: dict, b: dict, config: Config) -> list[str]:
+    """How two runs of a section printed differently. Printed text must match exactly, but
+    where the section printed a table with timings (``printed_tables``, noted by the worker)
+    the table's values are compared instead, its timing columns only as numbers."""
+    tables_a, tables_b = a.get("printed_tables", []), b.get("printed_tables", [])
+    text_a, text_b = untimed_text(a), untimed_text(b)
+    if text_a != text_b or len(tables_a) != len(tables_b):
+        return [f"printed output differs\n{diff(a['stdout'], b['stdout'])}"]
+    return [f"printed table {number} differs\n{diff(a['stdout'], b['stdout'])}"
+            for number, (x, y) in enumerate(zip(tables_a, tables_b), 1)
+            if not same(x, y, config)]
+
+
+TABLE_PRINTED = "<a table with timings, compared by its values>"
+
+
+def untimed_text(section: dict) -> str:
+    """What a section printed, each table with timings replaced by a placeholder line."""
+    text = section["stdout"]
+    for table in reversed(section.get("printed_tables", [])):
+        start, end = table["at"]
+        text = text[:start] + TABLE_PRINTED + "\n" + text[end:]
+    return text
+
+
+def printed_lines(section: dict) -> tuple[list[str], int]:
+    """A section's printed lines outside its timed tables, and how many lines it printed."""
+    shown = section["stdout"].splitlines()
+    return ([line for line in untimed_text(section).splitlines() if line != TABLE_PRINTED],
+            len(shown))
 
 
 def other_machine_code(frozen: dict, fresh: dict) -> str | None:
@@ -184,7 +227,10 @@ def compare_notebook(frozen: dict, executed) -> list[str]:
                             "line, which the page does not show (print it, or assign it)")
         printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
         printed = re.sub(r"\S*/site-packages/", "", printed)
-        if sorted(printed.splitlines()) != sorted(section["stdout"].splitlines()):
+        lines, count = printed_lines(section)
+        got = printed.splitlines()
+        # a table with timings prints other seconds in every run: only its line count counts
+        if len(got) != count or Counter(lines) - Counter(got):
             problems.append(f"{chapter}.ipynb: cell {cell.id} printed other lines\n"
                             + diff(section["stdout"], printed))
         shown = [o for o in cell.outputs if o.output_type == "display_data"]

@@ -4,7 +4,9 @@ A chapter page has five: ``code("section")`` (the section's code, read from the 
 so the page shows the very lines that ran; ``code("helper.py")`` a whole helper module,
 through ``pymdownx.snippets``), ``output("section")``,
 ``figure("section", n, alt=..., caption=...)``, ``value("name", "format spec")`` and
-``table("name", spec)``. Any other page may quote a chapter's ``figure``, ``value`` and
+``table("name", spec)``, and ``claim("name")``: a sentence's claim about the run, checked
+(it renders as nothing; the build fails naming the sentence where the claim does not hold,
+and warns where the page cites none of a chapter's claims). Any other page may quote a chapter's ``figure``, ``value`` and
 ``table``, naming it: ``figure("ladder", chapter="recap", alt=..., caption=...)``
 (``PageDirectives``). A site adds its own (``Directives(functions={...})``). Arguments are
 Python literals; nothing else is evaluated. Directives inside code (fenced or inline) are
@@ -33,12 +35,21 @@ def expand(markdown: str, directives) -> str:
         try:
             text = directives(match["call"])
         except (ValueError, SyntaxError, TypeError) as error:
-            raise ValueError(f"{{{{{match['call']}}}}}: {error}") from None
+            raise ValueError(f"{{{{{match['call']}}}}}: {error} "
+                             f"(in: \"{_sentence(markdown, match)}\")") from None
         line_start = markdown.rfind("\n", 0, match.start()) + 1
         indent = re.match(r"[ \t]*", markdown[line_start:match.start()])[0]
         return text.replace("\n", "\n" + indent)
 
     return CODE_OR_DIRECTIVE.sub(replace, markdown)
+
+
+def _sentence(markdown: str, match) -> str:
+    """The paragraph around a directive, on one line (an error message quotes it)."""
+    start = markdown.rfind("\n\n", 0, match.start()) + 2
+    end = markdown.find("\n\n", match.end())
+    text = " ".join(markdown[start:end if end >= 0 else None].split())
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 class Directives:
@@ -70,7 +81,8 @@ class ChapterDirectives(Directives):
         self.shown = shown if shown is not None else set()
         self.sections = {s["name"]: s for s in manifest["sections"]}
         super().__init__({"code": self.code, "output": self.output, "figure": self.figure,
-                          "value": self.format_value, "table": self.table, **(functions or {})})
+                          "value": self.format_value, "table": self.table, "claim": self.claim,
+                          **(functions or {})})
 
     def section(self, name: str) -> dict:
         if name not in self.sections:
@@ -131,6 +143,19 @@ class ChapterDirectives(Directives):
     def format_value(self, name: str, spec: str = "") -> str:
         return format(self.value(name), spec)
 
+    def claim(self, name: str) -> str:
+        """Nothing, if the claim holds in the frozen run; else the build stops here."""
+        claims = self.manifest.get("claims", {})
+        if name not in claims:
+            raise ValueError(f"no claim '{name}' in the outputs of snippets/{self.chapter}.py"
+                             f" (claims: {', '.join(claims) or 'none'})")
+        if claims[name] is not True:
+            raise ValueError(f"claim '{name}' of snippets/{self.chapter}.py does not hold in "
+                             "its run: the sentence that cites it is false; rewrite the "
+                             "sentence and its claim")
+        self.shown.add(f"claim:{name}")
+        return ""
+
     def table(self, name: str, spec: str | dict = "") -> str:
         """A DataFrame as a Markdown table; ``spec`` formats floats, or per column as a dict."""
         value = self.value(name)
@@ -158,7 +183,8 @@ class PageDirectives(Directives):
     ``manifest_of(chapter)`` gives (None if it has no frozen outputs). What such a page
     quotes does not count as shown: the chapter's own page must still show it."""
 
-    QUOTED = {"figure": "figure", "value": "format_value", "table": "table"}
+    QUOTED = {"figure": "figure", "value": "format_value", "table": "table",
+              "claim": "claim"}
 
     def __init__(self, manifest_of, link, functions: dict | None = None):
         self.manifest_of, self.link = manifest_of, link
@@ -192,4 +218,5 @@ def unshown(manifest: dict, shown: set) -> list[str]:
         wanted += [f"figure:{f}" for f in s["figures"]]
         wanted += [f"output:{s['name']}"] if s["stdout"] else []
         missing += [w for w in wanted if w not in shown]
-    return missing
+    return missing + [f"claim:{c}" for c in manifest.get("claims", {})
+                      if f"claim:{c}" not in shown]

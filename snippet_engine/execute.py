@@ -121,6 +121,7 @@ def run_chapter(chapter: str, project: Project, log: logging.Logger = LOG,
                "out": str(out), "threads": project.config.threads,
                "own_threads": project.config.own_threads.get(chapter),
                "svg_salt": project.config.svg_salt, "chapter": chapter,
+               "measured": project.config.measured,
                **checkpoint_job(chapter, project, inputs, restore)}
         (out / "job.json").write_text(json.dumps(job))
         started = time.perf_counter()
@@ -139,6 +140,9 @@ def run_chapter(chapter: str, project: Project, log: logging.Logger = LOG,
                     "sections": result["sections"], "seconds": round(whole, 1)}
         if result.get("unpinned"):  # recorded only where a pin did not take
             manifest["unpinned"] = result["unpinned"]
+        claims = claims_of(result["sections"], script, project)
+        if claims:
+            manifest["claims"] = claims
         run = Run(manifest, seconds=seconds, started=started,
                   section_seconds=result.get("section_seconds", []),
                   cpu_seconds=result.get("cpu_seconds"))
@@ -155,6 +159,19 @@ def run_chapter(chapter: str, project: Project, log: logging.Logger = LOG,
     log.info("%s: %d sections in %.1f s%s", chapter, len(run.manifest["sections"]), run.seconds,
              f" ({restored} restored from a checkpoint)" if restored else "")
     return run
+
+
+def claims_of(records: list[dict], script: Path, project: Project) -> dict[str, bool]:
+    """The chapter's claims (``capture.claims``), taken out of the sections that made them
+    into the manifest's own ``claims``; a name made twice is refused."""
+    found = {}
+    for record in records:
+        for name, holds in record.pop("claims", {}).items():
+            if name in found:
+                raise SnippetError(f"{where(script, project)}:{record['line']}: claim "
+                                   f"'{name}' is made twice; give each claim one name")
+            found[name] = holds
+    return found
 
 
 def site_sections(records: list[dict], script: Path, project: Project) -> None:

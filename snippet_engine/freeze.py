@@ -32,7 +32,8 @@ def write_outputs(chapter: str, run: Run, project: Project) -> None:
     for name, data in run.files.items():
         (staging / name).write_bytes(data)
     recorded = dict(run.manifest, outputs=output_digests(run.manifest["sections"], run.files,
-                                                          run.exports))
+                                                          run.exports,
+                                                          run.manifest.get("claims")))
     manifest = json.dumps(recorded, indent=1, sort_keys=True, ensure_ascii=False)
     (staging / "manifest.json").write_text(manifest + "\n")
     for name, data in run.exports.items():

@@ -144,15 +144,19 @@ MANIFEST_KEYS = {"chapter": str, "digest": str, "inputs": dict, "outputs": dict,
 
 
 def output_digests(sections: list, figures: dict[str, bytes],
-                   exports: dict[str, bytes]) -> dict:
+                   exports: dict[str, bytes], claims: dict | None = None) -> dict:
     """Fingerprints of what a run recorded (its sections' text and values), of the figure
     files it drew and of the files it exported, frozen with them in the manifest's
     ``outputs``: a figure truncated, a value edited by hand or an export replaced after the
-    run no longer matches (``altered_outputs``), with nothing run again."""
+    run no longer matches (``altered_outputs``), with nothing run again. So does a claim
+    turned true by hand."""
     sections = json.loads(json.dumps(sections))  # as the manifest reads back (string keys)
-    return {"sections": sha256(json.dumps(sections, sort_keys=True).encode()),
-            "figures": {name: sha256(data) for name, data in sorted(figures.items())},
-            "exports": {name: sha256(data) for name, data in sorted(exports.items())}}
+    digests = {"sections": sha256(json.dumps(sections, sort_keys=True).encode()),
+               "figures": {name: sha256(data) for name, data in sorted(figures.items())},
+               "exports": {name: sha256(data) for name, data in sorted(exports.items())}}
+    if claims:
+        digests["claims"] = sha256(json.dumps(claims, sort_keys=True).encode())
+    return digests
 
 
 def altered_outputs(chapter: str, project: Project, manifest: dict) -> str | None:
@@ -162,6 +166,10 @@ def altered_outputs(chapter: str, project: Project, manifest: dict) -> str | Non
             frozen.get("sections"):
         return ("the manifest's sections (printed text, values) are not those its run "
                 "recorded: edited by hand?")
+    if "claims" in manifest or "claims" in frozen:
+        if not isinstance(manifest.get("claims"), dict) or sha256(json.dumps(
+                manifest["claims"], sort_keys=True).encode()) != frozen.get("claims"):
+            return "the manifest's claims are not those its run recorded: edited by hand?"
     for kind, folder in (("figures", project.outputs / chapter), ("exports", project.root)):
         for name, expected in frozen.get(kind, {}).items():
             path = folder / name

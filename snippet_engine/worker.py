@@ -168,7 +168,9 @@ def run_section(job: dict, section: Section, namespace: dict, out: Path) -> dict
     # Line numbers in tracebacks are the script's own: pad the code down to where it starts.
     code = compile("\n" * (section.line - 1) + section.code, str(script), "exec")
     plt.show = show
-    with contextlib.redirect_stdout(text), contextlib.redirect_stderr(text):
+    printed_tables = []
+    with contextlib.redirect_stdout(text), contextlib.redirect_stderr(text), \
+            _tables_printed(text, job.get("measured"), printed_tables):
         with warnings.catch_warnings():
             capture.reader_warning_filters()
             formatted = capture.format_warning(script.parent)
@@ -182,7 +184,42 @@ def run_section(job: dict, section: Section, namespace: dict, out: Path) -> dict
                 plt.close("all")
     record["stdout"] = text.getvalue()
     record["values"] = capture.values(namespace, capture.assigned_names(section.code))
+    if printed_tables:
+        record["printed_tables"] = printed_tables
+    claims = capture.claims(namespace, capture.assigned_names(section.code),
+                            f"{job['where']}:{section.line}")
+    if claims:
+        record["claims"] = claims
     return record
+
+
+@contextlib.contextmanager
+def _tables_printed(text: io.StringIO, measured: str | None, found: list):
+    """Note where ``print(table)`` wrote a DataFrame with a timing column (one whose name
+    matches ``measured``): its text differs on every run, so a check compares the table's
+    values there, its timings only as numbers (``compare.same_printed``), and the rest of
+    the printed text exactly. The reader's ``print`` is Python's own; this only watches."""
+    import builtins
+    import re
+
+    real = builtins.print
+
+    def watching(*args, **kwargs):
+        table = args[0] if len(args) == 1 else None
+        timed = (measured and type(table).__name__ == "DataFrame"
+                 and kwargs.get("file") in (None, sys.stdout) and sys.stdout is text
+                 and any(re.search(measured, str(c)) for c in table.columns))
+        start = len(text.getvalue())
+        real(*args, **kwargs)
+        plain = capture.to_plain(table) if timed else None
+        if plain is not None:
+            found.append({"at": [start, len(text.getvalue())], **plain})
+
+    builtins.print = watching
+    try:
+        yield
+    finally:
+        builtins.print = real
 
 
 def explain(job: dict, section: Section, error: Exception, printed: str) -> str:

@@ -324,7 +324,7 @@ def test_a_notebook_runs_every_cell_without_a_checkpoint_or_a_slow_section(proje
 def test_a_cell_that_shows_its_last_value_in_a_notebook_is_reported(project):
     from snippet_engine import compare_notebook, run_notebook
 
-    edit(project.script("printing"), "print(squares)", "print(squares)\ntotal + 1")
+    edit(project.script("printing"), "print(\"done\")", "print(\"done\")\ntotal + 1")
     refresh(project, ["printing"])
     executed = run_notebook("printing", project)
     found = compare_notebook(load_manifest(project, "printing"), executed)

@@ -116,11 +116,11 @@ def test_a_run_restores_unchanged_sections_and_fresh_runs_them_all(project, capl
                 and r.getMessage().endswith(" s") and " ran in " in r.getMessage()
                 and "restored" not in r.getMessage()]
 
-    assert len(ran("printing")) == 2  # the copy has no checkpoints yet
-    assert ran("printing") == []  # both sections restored
-    assert len(ran("--fresh", "printing")) == 2
+    assert len(ran("printing")) == 3  # the copy has no checkpoints yet
+    assert ran("printing") == []  # all three sections restored
+    assert len(ran("--fresh", "printing")) == 3
     assert ran("--verify", "printing") == []
-    assert len(ran("--verify", "--fresh", "printing")) == 2
+    assert len(ran("--verify", "--fresh", "printing")) == 3
 
 
 def test_a_failing_chapter_exits_1_naming_its_line(project, capsys):

@@ -95,6 +95,37 @@ def test_a_timing_may_differ_but_must_be_a_number(frozen, fresh):
             "printing:table: value work_seconds was"), found
 
 
+def test_a_printed_table_with_timings_is_compared_by_its_values(frozen, fresh):
+    """print(timings) writes other seconds on every run: the check compares that table's
+    values (its timings only as numbers) and the rest of the printed text exactly."""
+    frozen_table = section(load_manifest(frozen, "printing"), "table")
+    [printed] = frozen_table["printed_tables"]  # print(timings), not print(squares)
+    start, end = printed["at"]
+    assert frozen_table["stdout"][start:end].split()[:3] == ["accuracy", "fit", "seconds"]
+    assert frozen_table["stdout"][end:] == "done\n"
+    assert printed["table"]["columns"] == ["accuracy", "fit seconds"]
+    fresh_table = section(fresh["printing"].manifest, "table")
+    assert fresh_table["printed_tables"][0]["table"]["rows"][0][1] != \
+        printed["table"]["rows"][0][1]  # another run, other seconds: yet no problem
+    assert problems(frozen, fresh, "printing") == []
+
+    manifest = altered(frozen, "printing")
+    section(manifest, "table")["printed_tables"][0]["table"]["rows"][0][0] = 0.6
+    found = problems(frozen, fresh, "printing", manifest)
+    assert len(found) == 1 and found[0].startswith("printing:table: printed table 1 differs")
+
+    manifest = altered(frozen, "printing")
+    section(manifest, "table")["stdout"] = frozen_table["stdout"].replace("done", "finished")
+    found = problems(frozen, fresh, "printing", manifest)
+    assert len(found) == 1 and found[0].startswith("printing:table: printed output differs")
+    assert "-finished" in found[0] and "+done" in found[0]
+
+    manifest = altered(frozen, "printing")
+    del section(manifest, "table")["printed_tables"]  # as if printed as plain text
+    found = problems(frozen, fresh, "printing", manifest)
+    assert len(found) == 1 and found[0].startswith("printing:table: printed output differs")
+
+
 def test_a_tables_other_cells_columns_and_rows_must_match(frozen, fresh):
     def change(edit_table):
         manifest = altered(frozen, "printing")

@@ -96,7 +96,7 @@ def test_output_with_backticks_gets_a_longer_fence():
     ("printing", 'value("no_such_value")',
      "no value 'no_such_value' in the outputs of snippets/printing.py"),
     ("printing", 'code("no-such-section")',
-     "no section 'no-such-section' in snippets/printing.py (sections: load, table)"),
+     "no section 'no-such-section' in snippets/printing.py (sections: load, table, claims)"),
     ("printing", 'output("nowhere")', "no section 'nowhere'"),
     ("drawing", 'output("lines")', "section 'lines' prints nothing"),
     ("drawing", 'figure("lines", alt="Two lines")', "a figure needs alt text and a caption"),
@@ -157,14 +157,17 @@ def test_expand_replaces_directives_but_not_inside_code(printing):
 def test_a_block_keeps_the_indentation_of_its_line(printing):
     page = expand(PAGE, printing)
     block = page.split("!!! note\n\n", 1)[1]
-    assert block.splitlines() == [
+    lines = block.splitlines()
+    assert lines[:6] == [
         '    ```text title="Output"',
         "         x  square",
         "    row           ",
         "    a    1     1.0",
         "    b    2     4.0",
-        "    c    3     9.0",
-        "    ```"]
+        "    c    3     9.0"]
+    assert lines[6].split() == ["accuracy", "fit", "seconds"]  # the table with a timing
+    assert lines[7].split()[:2] == ["0", "0.5"] and lines[7].startswith("    0")
+    assert lines[8:] == ["    done", "    ```"]
 
 
 def test_expand_names_the_directive_that_fails(printing):
@@ -187,7 +190,8 @@ def test_a_site_adds_its_own_directives():
 def test_unshown_lists_what_a_page_left_out(frozen, printing, drawing):
     expand('{{ code("load") }}\n{{ output("load") }}\n{{ code("table") }}', printing)
     assert printing.shown == {"code:load", "output:load", "code:table"}
-    assert unshown(printing.manifest, printing.shown) == ["output:table"]
+    assert unshown(printing.manifest, printing.shown) == [
+        "output:table", "claim:mean_above_five", "claim:three_squares"]
 
     drawing('figure("lines", 2, alt="a", caption="b")')
     assert unshown(drawing.manifest, drawing.shown) == [

@@ -99,6 +99,23 @@ def test_a_run_notebook_matches_its_frozen_outputs_and_a_change_is_reported(proj
     assert compare_notebook(renamed, executed) == ["drawing.ipynb: cell scatter is no section"]
 
 
+def test_a_notebooks_table_with_timings_may_print_other_seconds(project):
+    executed = run_notebook("printing", project)
+    manifest = load_manifest(project, "printing")
+    assert section(manifest, "table")["printed_tables"]
+    assert compare_notebook(manifest, executed) == []
+
+    done = copy.deepcopy(manifest)
+    section(done, "table")["stdout"] = section(done, "table")["stdout"].replace("done", "end")
+    found = compare_notebook(done, executed)
+    assert len(found) == 1 and found[0].startswith("printing.ipynb: cell table printed other")
+
+    squares = copy.deepcopy(manifest)  # a line of the table without timings: exact
+    section(squares, "table")["stdout"] = section(squares, "table")["stdout"].replace(
+        "9.0", "9.5")
+    assert len(compare_notebook(squares, executed)) == 1
+
+
 def test_check_chapters_runs_the_notebooks_too(project):
     manifest = load_manifest(project, "printing")
     section(manifest, "load")["stdout"] = "9 numbers, mean 5.7000\n"

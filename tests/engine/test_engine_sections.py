@@ -15,15 +15,17 @@ PRINTING = FIXTURE / "snippets" / "printing.py"
 def test_sections_are_the_titled_code_cells_with_their_first_code_line():
     lines = PRINTING.read_text().splitlines()
     sections = parse_sections(PRINTING)
-    assert [s.name for s in sections] == ["load", "table"]
+    assert [s.name for s in sections] == ["load", "table", "claims"]
     for found in sections:
-        title = lines.index(f"# %% {found.name}")
+        title = next(i for i, line in enumerate(lines)
+                     if line in (f"# %% {found.name}", f'# %% {found.name} tags=["site"]'))
         assert found.line == title + 2  # 1-based, the line after the title
         code = found.code.splitlines()
         assert lines[title + 1:title + 1 + len(code)] == code
     assert sections[0].code.startswith("import numpy as np\n")
     assert sections[0].code.endswith('print(f"{n_numbers} numbers, mean {mean:.4f}")\n')
     assert "# %%" not in sections[0].code + sections[1].code
+    assert [s.site for s in sections] == [False, False, True]
 
 
 def test_before_the_first_section_only_a_docstring_and_comments_are_allowed(tmp_path):
