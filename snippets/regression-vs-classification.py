@@ -178,6 +178,8 @@ mean_output_0 = float(mean_output_by_digit[0])
 mean_output_9 = float(mean_output_by_digit[9])
 zeros_above_0 = float((raw_output[y01_test == 0] > 0).mean())
 ones_not_above_1 = float((raw_output[y01_test == 1] <= 1).mean())
+max_output = float(raw_output.max())
+strategy_p_in_100 = round(strategy_p * 100)
 claims = {
     "outputs_leave_0_to_1": raw_output.min() < 0 and raw_output.max() > 1,
     "about_half_cross_each_label": (0.35 < zeros_above_0 < 0.65
@@ -185,7 +187,10 @@ claims = {
     "both_near_perfect_on_0_and_1": min(regression_accuracy,
                                         logistic_01_accuracy) > 0.99,
     "ends_pulled_to_the_middle": mean_output_0 > 1 and mean_output_9 < 8,
-    "fours_above_fives": mean_output_by_digit[4] > mean_output_by_digit[5],
+    "means_out_of_order": bool(
+        mean_output_by_digit[4] > max(mean_output_by_digit[5],
+                                      mean_output_by_digit[6])
+        and mean_output_by_digit[7] > mean_output_by_digit[8]),
     "multinomial_ahead": multinomial_accuracy > ovr_accuracy,
     "strategy_gap_significant": strategy_p < 0.05,
     "strategy_gap_not_overwhelming": strategy_p > 0.01,
