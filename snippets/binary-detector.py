@@ -188,7 +188,7 @@ print(f"passes over the data: raw {sgd_raw_epochs}, "
 # %% original-sgd-loss
 import re
 
-try:  # the source tutorial's line, on the first 20 training images
+try:  # the source tutorial's loss (its line also had random_state=42)
     SGDClassifier(loss="log").fit(X_train[:20], y_train[:20])
 except ValueError as error:
     # The message lists the accepted losses from a Python set, in an order
