@@ -75,7 +75,10 @@ from pathlib import Path
 import numpy as np
 from sklearn.datasets import fetch_openml
 
-X, y = fetch_openml("mnist_784", version=1, as_frame=False, return_X_y=True)
+# parser="liac-arff": with the pinned pandas, the default parser fails on
+# MNIST's numeric labels (TypeError); this one is slower, and works
+X, y = fetch_openml("mnist_784", version=1, as_frame=False, return_X_y=True,
+                    parser="liac-arff")
 images, labels = X.astype(np.uint8).reshape(-1, 28, 28), y.astype(np.uint8)
 Path("data").mkdir(exist_ok=True)
 np.savez_compressed("data/mnist.npz",

@@ -10,9 +10,10 @@ classes. Run it from a folder holding ``data/mnist.npz``.
 # %% openml
 import os
 
-# One BLAS and OpenMP thread, as this page's run used, set before NumPy loads
-# its libraries. Every chapter starts so: from the next one on, the thread
-# count decides the order of sums, and so the last digits of long fits.
+# One thread for the maths libraries under NumPy (BLAS, OpenMP), as this
+# page's run used, set before NumPy loads them. Every chapter starts so: from
+# the next one on, the thread count decides the order of sums, and so the
+# last digits of results that take long to compute.
 os.environ.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
                   MKL_NUM_THREADS="1")
 

@@ -82,8 +82,10 @@ def _fetch_from_openml(path):
     from sklearn.datasets import fetch_openml
 
     try:
+        # parser="liac-arff": with the pinned pandas, the default parser
+        # fails on MNIST's numeric labels (a TypeError); this one works
         X, y = fetch_openml("mnist_784", version=1, as_frame=False,
-                            return_X_y=True)
+                            return_X_y=True, parser="liac-arff")
     except Exception as error:
         raise MnistDataError(
             f"{path} does not exist and OpenML could not be reached "

@@ -179,9 +179,31 @@ mean_output_9 = float(mean_output_by_digit[9])
 zeros_above_0 = float((raw_output[y01_test == 0] > 0).mean())
 ones_not_above_1 = float((raw_output[y01_test == 1] <= 1).mean())
 max_output = float(raw_output.max())
+second_output = float(np.sort(raw_output)[-2])
+# the top output's largest term: one standardised pixel times its weight
+top = int(raw_output.argmax())
+top_terms = (regression[1].transform(flatten(x01_test[top:top + 1]))[0]
+             * regression[2].coef_)
+top_pixel = int(top_terms.argmax())
+top_pixel_term = float(top_terms.max())
+top_pixel_train_inked = int((flatten(x01_train)[:, top_pixel] > 0).sum())
+# the ten-digit regression's errors: how far off, and which way
+errors = rounded != y_test
+off_by_one_share = float((abs(rounded - y_test)[errors] == 1).mean())
+towards_middle_share = float(
+    (abs(rounded - 4.5) < abs(y_test - 4.5))[errors].mean())
+nines_read_as_7 = int(((y_test == 9) & (rounded == 7)).sum())
+nines_read_right = int(((y_test == 9) & (rounded == 9)).sum())
 strategy_p_in_100 = round(strategy_p * 100)
+strategy_gap_points = (multinomial_accuracy - ovr_accuracy) * 100
 claims = {
     "outputs_leave_0_to_1": raw_output.min() < 0 and raw_output.max() > 1,
+    "top_output_is_one_rare_pixel": (top_pixel_term > 10
+                                     and top_pixel_train_inked < 10
+                                     and second_output < 5),
+    "about_half_errors_off_by_one": 0.4 < off_by_one_share < 0.6,
+    "most_errors_towards_middle": towards_middle_share > 0.5,
+    "more_9s_read_as_7_than_9": nines_read_as_7 > nines_read_right,
     "about_half_cross_each_label": (0.35 < zeros_above_0 < 0.65
                                     and 0.35 < ones_not_above_1 < 0.65),
     "both_near_perfect_on_0_and_1": min(regression_accuracy,

@@ -72,8 +72,8 @@ def test_missing_file_is_fetched_from_openml_once_and_kept(tmp_path, monkeypatch
     x_train, y_train, x_test, y_test = load_mnist(DATA)
     calls = []
 
-    def fake_fetch_openml(name, *, version, as_frame, return_X_y):
-        calls.append((name, version, as_frame, return_X_y))
+    def fake_fetch_openml(name, *, version, as_frame, return_X_y, parser):
+        calls.append((name, version, as_frame, return_X_y, parser))
         X = np.concatenate([x_train, x_test]).reshape(-1, 784).astype(np.float64)
         y = np.concatenate([y_train, y_test]).astype(str).astype(object)
         return X, y
@@ -81,7 +81,8 @@ def test_missing_file_is_fetched_from_openml_once_and_kept(tmp_path, monkeypatch
     monkeypatch.setattr("sklearn.datasets.fetch_openml", fake_fetch_openml)
     path = tmp_path / "data" / "mnist.npz"
     arrays = load_mnist(path)
-    assert calls == [("mnist_784", 1, False, True)]
+    # the pinned pandas breaks the default parser on numeric labels: liac-arff
+    assert calls == [("mnist_784", 1, False, True, "liac-arff")]
     assert path.exists() and not list(path.parent.glob("*.partial"))
     assert all(np.array_equal(a, b) for a, b in zip(arrays, (x_train, y_train, x_test, y_test)))
     load_mnist(path)  # the kept copy passes the checks with no second download
