@@ -23,7 +23,9 @@ import numpy as np
 
 
 def sigmoid(z):
-    """The logistic function: any real number in, a number in (0, 1) out."""
+    """The logistic function: any real number in, a number in (0, 1) out
+    (in float64 it rounds to 1.0 from z = 37 on; below z = -709, exp
+    overflows, with a warning, and it returns 0.0)."""
     return 1 / (1 + np.exp(-z))
 
 
@@ -133,7 +135,8 @@ print("softmax(scores - 50) == softmax(scores):  ",
       np.allclose(softmax(digit_scores - 50), probs))
 
 # The textbook formula without the shift: e**1003.4 is far beyond the
-# largest float64. Without errstate, NumPy would warn "overflow in exp".
+# largest float64. Without errstate, NumPy would warn "overflow encountered
+# in exp" and "invalid value encountered in divide".
 with np.errstate(over="ignore", invalid="ignore"):
     big = np.exp(digit_scores + 1000)
     naive = big / big.sum()
