@@ -24,8 +24,8 @@ import numpy as np
 
 def sigmoid(z):
     """The logistic function: any real number in, a number in (0, 1) out
-    (in float64 it rounds to 1.0 from z = 37 on; below z = -709, exp
-    overflows, with a warning, and it returns 0.0)."""
+    (in float64 it rounds to 1.0 from z = 37 on; below about z = -709.78,
+    exp overflows, with a warning, and it returns 0.0)."""
     return 1 / (1 + np.exp(-z))
 
 
@@ -129,9 +129,10 @@ plt.show()
 # %% shift
 from scipy.special import softmax as scipy_softmax
 
-print("softmax(scores + 1000) == softmax(scores):",
+# np.allclose: equal up to rounding in the last digits
+print("softmax(scores + 1000) ≈ softmax(scores):",
       np.allclose(softmax(digit_scores + 1000), probs))
-print("softmax(scores - 50) == softmax(scores):  ",
+print("softmax(scores - 50) ≈ softmax(scores):  ",
       np.allclose(softmax(digit_scores - 50), probs))
 
 # The textbook formula without the shift: e**1003.4 is far beyond the
@@ -146,11 +147,12 @@ print("scipy.special.softmax agrees with ours:",
       np.allclose(scipy_softmax(digit_scores), probs))
 
 # %% two-classes
-# Two classes, two scores (z, 0): softmax gives class 1 the probability
-# sigmoid(z). The 100 simulated scores, each paired with a 0:
-z_pairs = np.column_stack([z, np.zeros_like(z)])
-print("softmax([z, 0])[0] == σ(z) for all 100 samples:",
-      np.allclose(softmax(z_pairs)[:, 0], sigmoid(z)))
+# Two classes, two scores (0, z): class 0's, then class 1's. Softmax gives
+# class 1 the probability sigmoid(z). The 100 simulated scores, each paired
+# with a 0:
+z_pairs = np.column_stack([np.zeros_like(z), z])
+print("softmax([0, z])[1] ≈ σ(z) for all 100 samples:",
+      np.allclose(softmax(z_pairs)[:, 1], sigmoid(z)))
 
 # %% scikit-learn
 from sklearn.datasets import make_blobs
