@@ -226,16 +226,20 @@ app.config["MAX_CONTENT_LENGTH"] = 512 * 1024  # larger bodies: 413
 def predict():
     if request.mimetype != "image/png":
         return jsonify(error="send the drawing as image/png"), 415
-    try:
+    try:  # reads the header only: the size is known before decoding
         drawing = Image.open(io.BytesIO(request.get_data()))
-        drawing.load()
-    # a PNG whose header claims a huge image: Pillow refuses to decode it
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # a header claiming ~179 Mpixels+
+        return jsonify(error="the image is far too large"), 422
+    except (UnidentifiedImageError, OSError):
         return jsonify(error="the body is not a readable PNG"), 400
     if drawing.format != "PNG":
-        return jsonify(error="the body is not a PNG"), 415
-    if drawing.size != (280, 280):
+        return jsonify(error="the body is not a PNG"), 400
+    if drawing.size != (280, 280):  # checked before decoding any pixel
         return jsonify(error="the pad is 280 x 280 pixels"), 422
+    try:
+        drawing.load()
+    except OSError:  # a truncated or corrupt PNG
+        return jsonify(error="the body is not a readable PNG"), 400
     image = to_mnist_like(drawing.convert("RGBA"))
     if not image.any():
         return jsonify(error="the drawing is empty: draw a digit first"), 422
