@@ -203,3 +203,14 @@ for strategy in ["multinomial", "ovr"]:
         LogisticRegression(multi_class=strategy).fit(X_blobs, y_blobs)
     except TypeError as error:
         print(f'multi_class="{strategy}":', f"{type(error).__name__}: {error}")
+
+# %% claims tags=["site"]
+# What the page's sentences state about this run, checked by every build
+claims = {
+    "sigmoid_flat_beyond_4": sigmoid_at_4 > 0.98,
+    "same_side_as_score": bool(((p >= 0.5) == (z >= 0)).all()),
+    "ovr_not_a_distribution": abs(ovr_sum - 1) > 0.5,
+    "same_order_given_same_scores": bool(
+        (np.argsort(ovr) == np.argsort(probs)).all()),
+    "softmax_sums_to_1": bool(np.isclose(probs.sum(), 1)),
+}
