@@ -130,4 +130,9 @@ plt.show()
 
 # %% claims tags=["site"]
 # What the page's sentences state about this run, checked by every build
-claims = {"middle_far_inkier_than_edges": band_ink > 10 * edge_ink}
+claims = {
+    "middle_far_inkier_than_edges": band_ink > 10 * edge_ink,
+    # the class-count figure's alt text names the tallest and shortest bars
+    "one_tallest_five_shortest": (most_common, least_common) == (1, 5),
+    "imbalance_is_mild": spread < 1.5,
+}
