@@ -184,7 +184,9 @@ print(layer_table(deeper).to_string())
 print(f"{deeper_parameters:,} parameters")
 
 # %% train-deeper
-keras.utils.set_random_seed(0)  # the order, the shifts and the dropout
+# The order of the images in each epoch. The shifts and the dropout draw
+# from seeds their layers took when they were built, under seed 42 above.
+keras.utils.set_random_seed(0)
 started = time.perf_counter()
 deeper_history = deeper.fit(x_train, y_train, epochs=deeper_epochs,
                             batch_size=batch_size,
@@ -219,6 +221,8 @@ simple_val_accuracy, deeper_val_accuracy = (
 deeper_val_errors = int(comparison.loc["deeper", "validation errors"])
 
 # %% test
+from scipy.stats import binomtest
+
 # The test set, once, for both: the scores to report.
 test_predicted = {name: network.predict(x_test, batch_size=1000,
                                         verbose=0).argmax(axis=1)
@@ -230,10 +234,22 @@ simple_accuracy = 1 - simple_errors / len(y_test)
 deeper_accuracy = 1 - deeper_errors / len(y_test)
 both_wrong = int((simple_wrong & deeper_wrong).sum())
 only_deeper_wrong = int((deeper_wrong & ~simple_wrong).sum())
-print(f"small: {simple_accuracy:.4f} ({simple_errors} test errors)")
-print(f"deeper: {deeper_accuracy:.4f} ({deeper_errors} test errors)")
-print(f"misread by both: {both_wrong}; by the deeper one only: "
-      f"{only_deeper_wrong}")
+only_simple_wrong = int((simple_wrong & ~deeper_wrong).sum())
+intervals = {}
+for name, errors in [("small", simple_errors), ("deeper", deeper_errors)]:
+    # a 95 % interval (Wilson's) for the accuracy on images like these
+    intervals[name] = binomtest(len(y_test) - errors,
+                                len(y_test)).proportion_ci(method="wilson")
+    print(f"{name}: {1 - errors / len(y_test):.4f} ({errors} test errors), "
+          f"95% interval {intervals[name].low:.4f} to "
+          f"{intervals[name].high:.4f}")
+print(f"misread by both: {both_wrong}; by the small one only: "
+      f"{only_simple_wrong}; by the deeper one only: {only_deeper_wrong}")
+# McNemar's exact test: were the two networks equally accurate, each image
+# only one of them misreads would be either's mistake with even odds
+networks_p = binomtest(only_simple_wrong,
+                       only_simple_wrong + only_deeper_wrong).pvalue
+print(f"McNemar's test: p = {networks_p:.1e}")
 show_mistakes(x_test, y_test, test_predicted["deeper"])
 
 # %% save
@@ -364,3 +380,31 @@ leaderboard = pd.DataFrame([
                     "pixels, shifted in training",
                     deeper, deeper_seconds, x_train, x_test, y_test)[0],
 ]).set_index("model")
+
+# %% claims tags=["site"]
+# What the page's sentences state about this run, checked by every build
+def first(network, kind):
+    return next(layer for layer in network.layers if isinstance(layer, kind))
+
+
+simple_dense = first(simple, layers.Dense).count_params()
+deeper_dense = first(deeper, layers.Dense).count_params()
+simple_flat = first(simple, layers.Flatten).output.shape[-1]
+deeper_flat = first(deeper, layers.Flatten).output.shape[-1]
+first_rise = (int(np.flatnonzero(np.diff(val_loss) > 0)[0]) + 1
+              if val_loss_rose_after else None)
+claims = {
+    "simple_dense_holds_most": simple_dense > simple_parameters / 2,
+    "deeper_dense_holds_most": deeper_dense > deeper_parameters / 2,
+    "simple_dense_reads_more_inputs": simple_flat > deeper_flat,
+    "val_loss_rise_did_not_last": bool(
+        first_rise is not None and lowest_val_loss_epoch > first_rise + 1),
+    "first_epoch_val_above_train": bool(
+        simple_history["val_accuracy"][0] > simple_history["accuracy"][0]),
+    "deeper_fewer_validation_errors": bool(
+        kept == "deeper" and deeper_val_accuracy > simple_val_accuracy),
+    "deeper_fewer_test_errors": deeper_errors < simple_errors,
+    "deeper_not_better_on_every_digit": only_deeper_wrong > 0,
+    "deeper_better_not_by_chance": bool(
+        only_deeper_wrong < only_simple_wrong and networks_p < 0.01),
+}

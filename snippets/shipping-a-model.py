@@ -294,3 +294,31 @@ print("the route's source code in it:", 'secret = "only the server' in page)
 print("a Python console in it:", "EVALEX = true" in page)
 print(" ".join(re.search(r"The console is locked.*?runs the server\.",
                          page, re.S)[0].split()))
+
+# %% claims tags=["site"]
+import json
+
+# What the page's sentences state about this run, checked by every build.
+# The accuracy Keras measured for the exported network, in its own chapter:
+cnn = json.loads(Path("outputs/convolutional-network/manifest.json")
+                 .read_text())
+keras_accuracy = next(section["values"]["deeper_accuracy"]
+                      for section in cnn["sections"]
+                      if "deeper_accuracy" in section["values"])
+bad_requests = [(empty.getvalue(), "image/png"), (b"hello", "image/png"),
+                (png.getvalue(), "text/plain")]
+bad_statuses = [client.post("/predict", data=body,
+                            content_type=content_type).status_code
+                for body, content_type in bad_requests]
+claims = {
+    "joblib_same_predictions": bool(np.array_equal(
+        from_joblib.predict(X_test[:1000]), predicted[:1000])),
+    "skops_trusts_the_pipeline": sio.get_untrusted_types(
+        file="models/pca-svc.skops") == [],
+    "only_flatten_untrusted": untrusted == ["__main__.flatten"],
+    "web_matches_keras": float(web_accuracy) == keras_accuracy,
+    "drawn_seven_read_as_seven": int(probabilities.argmax()) == 7,
+    "bad_requests_get_4xx": all(400 <= code < 500 for code in bad_statuses),
+    "debugger_shows_source_and_console": bool(
+        'secret = "only the server' in page and "EVALEX = true" in page),
+}
