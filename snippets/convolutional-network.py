@@ -199,6 +199,8 @@ print(pd.DataFrame(deeper_history,
 plot_curves(deeper_history, "The deeper network, epoch by epoch")
 
 # %% compare
+from scipy.stats import binomtest
+
 # Choose on validation: which network misreads fewer validation digits?
 networks = {"small": simple, "deeper": deeper}
 histories = {"small": simple_history, "deeper": deeper_history}
@@ -216,13 +218,21 @@ comparison = pd.DataFrame({
 print(comparison.round(4).to_string())
 kept = comparison["validation errors"].idxmin()
 print(f"kept: the {kept} network")
+# McNemar's exact test on the validation digits only one network misreads:
+# were the two equally good, each would be either's mistake with even odds
+val_wrong = {name: predicted != y_val
+             for name, predicted in val_predicted.items()}
+only_small_val = int((val_wrong["small"] & ~val_wrong["deeper"]).sum())
+only_deeper_val = int((val_wrong["deeper"] & ~val_wrong["small"]).sum())
+val_p = binomtest(only_small_val, only_small_val + only_deeper_val).pvalue
+print(f"validation digits misread by the small network only: "
+      f"{only_small_val}, by the deeper only: {only_deeper_val}, "
+      f"McNemar p = {val_p:.1e}")
 simple_val_accuracy, deeper_val_accuracy = (
     comparison["validation accuracy"].tolist())
 deeper_val_errors = int(comparison.loc["deeper", "validation errors"])
 
 # %% test
-from scipy.stats import binomtest
-
 # The test set, once, for both: the scores to report.
 test_predicted = {name: network.predict(x_test, batch_size=1000,
                                         verbose=0).argmax(axis=1)
@@ -407,4 +417,6 @@ claims = {
     "deeper_not_better_on_every_digit": only_deeper_wrong > 0,
     "deeper_better_not_by_chance": bool(
         only_deeper_wrong < only_simple_wrong and networks_p < 0.01),
+    "deeper_better_on_validation_not_by_chance": bool(
+        only_deeper_val < only_small_val and val_p < 0.01),
 }

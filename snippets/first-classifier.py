@@ -46,9 +46,15 @@ accuracy = float((y_pred == y_test).mean())
 print("test accuracy:", accuracy)
 
 # %% misclassified
+from scipy.stats import binomtest
+
 wrong = np.flatnonzero(y_pred != y_test)
 n_wrong = len(wrong)
 print(f"{n_wrong} of {n_test} test digits are misclassified")
+# a 95 % interval (Wilson's) for the accuracy on digits like these
+interval = binomtest(n_test - n_wrong, n_test).proportion_ci(method="wilson")
+print(f"95% interval for the accuracy: {interval.low:.4f} to "
+      f"{interval.high:.4f}")
 
 fig, axes = plt.subplots(3, 6, figsize=(9, 5))
 for ax, index in zip(axes.flat, wrong):
@@ -145,6 +151,8 @@ for name, library, by_hand in [("precision", precision, precision_by_hand),
 scores = pd.DataFrame({"precision": precision, "recall": recall, "F1": f1,
                        "support": cm.sum(axis=1)})
 scores.index.name = "digit"
+pd.set_option("display.precision", 4)  # tables print four decimals
+print(scores)
 worst_recall_digit = int(recall.argmin())
 best_recall_digit = int(recall.argmax())
 
@@ -208,12 +216,14 @@ old_version_gap_in_images = round(
 per_class_gap = float(np.abs(np.r_[precision - RAW_PRECISION,
                                    recall - RAW_RECALL,
                                    f1 - RAW_F1]).max())
-versus = pd.DataFrame({
-    "precision, published": RAW_PRECISION, "precision, this run": precision,
-    "recall, published": RAW_RECALL, "recall, this run": recall,
-    "F1, published": RAW_F1, "F1, this run": f1,
-})
+versus = pd.concat({
+    name: pd.DataFrame({"published": published, "this run": this_run})
+    for name, published, this_run in [
+        ("precision", RAW_PRECISION, precision),
+        ("recall", RAW_RECALL, recall),
+        ("F1", RAW_F1, f1)]}, axis=1)
 versus.index.name = "digit"
+print(versus)
 print(f"accuracy: published {RAW_ACCURACY}, this run {accuracy} "
       f"(difference {accuracy_gap:+.6f})")
 print(f"largest per-class difference: {per_class_gap:.4f}")
@@ -255,3 +265,34 @@ from leaderboard import row
 entry, _ = row("logistic regression", "raw pixels", model, fit_seconds,
                X_train, X_test, y_test)
 leaderboard = pd.DataFrame([entry]).set_index("model")
+
+# %% claims tags=["site"]
+from sklearn.metrics import f1_score
+
+# What the page's sentences state about this run, checked by every build
+def recall_interval(digit):
+    return binomtest(int(cm[digit, digit]), int(cm[digit].sum())
+                     ).proportion_ci(method="wilson")
+
+
+lowest_two = np.argsort(recall)[:2]
+low_a, low_b = (recall_interval(int(digit)) for digit in lowest_two)
+runs_correct = runs["correct"]
+claims = {
+    "stopped_at_the_limit": int(model.n_iter_[0]) == model.max_iter,
+    "by_hand_equals_sklearn": all(
+        np.allclose(library, by_hand) for library, by_hand in [
+            (precision, precision_by_hand), (recall, recall_by_hand),
+            (f1, f1_by_hand)]),
+    "lowest_recalls_overlap": bool(
+        low_a.high > low_b.low and low_b.high > low_a.low),
+    "macro_and_weighted_barely_differ": abs(
+        f1_score(y_test, y_pred, average="macro")
+        - f1_score(y_test, y_pred, average="weighted")) < 0.002,
+    "top_confusion_narrowly_ahead": pairs[0][0] - pairs[1][0] < 0.005,
+    "reproduces_to_three_decimals": bool(
+        round(accuracy, 3) == round(RAW_ACCURACY, 3) and gap_in_images > 0),
+    "threads_change_predictions": predictions_changed > 0,
+    "no_run_lands_on_published": bool(
+        (runs_correct.iloc[1:] != published_correct).all()),
+}
