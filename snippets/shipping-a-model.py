@@ -232,9 +232,9 @@ def predict():
         drawing = Image.open(io.BytesIO(request.get_data()))
     except Image.DecompressionBombError:  # a header claiming ~179 Mpixels+
         return jsonify(error="the image is far too large"), 422
-    # Pillow reports a damaged PNG as any of these (a text chunk that
-    # inflates too far, say, as ValueError)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    # Pillow reports a damaged PNG as one of these (ValueError: a text chunk
+    # that inflates too far)
+    except (UnidentifiedImageError, OSError, ValueError):
         return jsonify(error="the body is not a readable PNG"), 400
     if drawing.format != "PNG":
         return jsonify(error="the body is not a PNG"), 400
@@ -242,7 +242,9 @@ def predict():
         return jsonify(error="the pad is 280 x 280 pixels"), 422
     try:
         drawing.load()
-    except OSError:  # a truncated or corrupt PNG
+    # truncated or corrupt, or a text chunk after the pixels that inflates
+    # too far
+    except (OSError, ValueError):
         return jsonify(error="the body is not a readable PNG"), 400
     image = to_mnist_like(drawing.convert("RGBA"))
     if not image.any():
@@ -314,6 +316,24 @@ def frozen_value(chapter, name):
 keras_accuracy = frozen_value("convolutional-network", "deeper_accuracy")
 bad_requests = [(empty.getvalue(), "image/png"), (b"hello", "image/png"),
                 (png.getvalue(), "text/plain")]
+import struct
+import zlib
+
+
+def with_chunk(png_bytes, kind, data, before):
+    """png_bytes with one more chunk, inserted before the chunk named."""
+    at = png_bytes.index(before) - 4  # a chunk starts with its length
+    crc = struct.pack(">I", zlib.crc32(kind + data))
+    return (png_bytes[:at] + struct.pack(">I", len(data)) + kind + data + crc
+            + png_bytes[at:])
+
+
+# a compressed text chunk that inflates to 16 MB, past Pillow's limit,
+# before the pixels (read by Image.open) and after them (read by load)
+text_bomb = b"note\x00\x00" + zlib.compress(bytes(2**24))
+for before in (b"IDAT", b"IEND"):
+    bad_requests.append((with_chunk(png.getvalue(), b"zTXt", text_bomb,
+                                    before), "image/png"))
 bad_statuses = [client.post("/predict", data=body,
                             content_type=content_type).status_code
                 for body, content_type in bad_requests]
