@@ -130,3 +130,18 @@ def test_copying_every_block_of_a_page_in_order_gives_its_download(site, chapter
     assert [name for name, _ in blocks] == [s.name for s in sections], chapter
     for (name, shown), section in zip(blocks, sections):
         assert shown.rstrip("\n") == section.code.rstrip("\n"), (chapter, name)
+
+
+@pytest.mark.parametrize("chapter", sorted(
+    set(PROJECT.chapters()) - NOT_YET_PLAIN - set(exercise_sets(PROJECT))))
+def test_every_table_a_page_shows_is_one_its_code_prints(chapter):
+    """What a page shows, a reader who copies its blocks sees: a chapter page embeds its
+    tables as printed output (``output(...)``), which the download run compares, never as a
+    site-rendered ``table(...)`` of a value the reader's code does not print. (An exercise
+    page is its notebook, made from the script: it shows only what the code displays.)"""
+    from course import page_of
+
+    source = (ROOT / "docs" / page_of(chapter, PROJECT)).read_text()
+    tables = re.findall(r"\{\{\s*table\(\s*\"([^\"]+)\"", source)
+    assert not tables, (f"{chapter} shows {tables} with table(): print them in the code "
+                        "and embed the output instead")
