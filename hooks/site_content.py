@@ -434,7 +434,8 @@ def course_cards(project: Project) -> str:
             best = max(rows, key=lambda r: r["test accuracy"])
             facts.append(f":material-trophy-outline: best test accuracy "
                          f'<strong class="course-accuracy">{best["test accuracy"]:.2%}</strong>'
-                         f" on {best['test images']:,} test images")
+                         f" on {best['test images']:,} test images: {best['model']}, "
+                         f"{best['features']}, trained on {best['training images']:,}")
         cards.append(f"-   __{chapter.number} · [{chapter.title}]"
                      f"({page_of(chapter.name, project)})__\n\n    ---\n\n"
                      f"    {chapter.description}\n\n    " + "<br>\n    ".join(facts))
