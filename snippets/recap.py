@@ -2,8 +2,9 @@
 Recap: the accuracy ladder
 ==========================
 
-Every model the course trained, from the first logistic regression on raw
-pixels to the deeper convolutional network, ranked by test accuracy. The rows
+Every model the chapters entered on the leaderboard, from the first logistic
+regression on raw pixels to the deeper convolutional network, ranked by test
+accuracy. The rows
 are the chapters' ``leaderboard`` tables, read by ``course_results.py`` from
 the outputs frozen by the runs that made the chapters' pages, so run this from
 the project's folder, where ``outputs/`` is. It takes a second: it trains
@@ -37,19 +38,21 @@ import numpy as np
 # half as many digits. A log scale of the error rate gives every halving of
 # the mistakes the same length, at the bottom as at the top.
 errors = 1 - results["test accuracy"]
-# The axis runs from a little below the worst model to beyond the best one:
-# every model gets a bar, however weak or strong (a perfect one included).
+# The axis runs from a little below the worst model to beyond the best one,
+# so that each of these models gets a bar of its own length.
 START = min(1.0, 1.4 * float(errors.max()))
 END = max(float(errors.min()) / 2, 1e-4)
 TICKS = [t for t in [0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001]
          if END <= t <= START]
-# The two kinds of test set are different exams: compare within a colour
+# MNIST's 10,000 test images (blue), or 14,000 images set aside by a random
+# split (orange; two chapters share one split, a third has its own)
 official = results["test images"] == 10_000
 colors = np.where(official, "tab:blue", "tab:orange")
 rows = np.arange(n_models)
 
 fig, ax = plt.subplots(
-    figsize=(8, 9), num="Test accuracy of every model the course trained")
+    figsize=(8, 9), num="Test accuracy of every leaderboard model",
+    clear=True)  # run again, the block redraws its figure
 ax.barh(rows, errors - START, left=START, height=0.65, color=colors)
 ax.set_xscale("log")
 ax.set_xlim(START, END)  # reversed: fewer mistakes to the right
@@ -71,5 +74,5 @@ ax.legend(handles=[
     plt.Rectangle((0, 0), 1, 1, color="tab:orange",
                   label="a random 14,000 of the 70,000 images"),
 ], title="tested on", loc="lower right", fontsize=8, title_fontsize=8)
-ax.set_title("Every model of the course, worst to best", loc="left")
+ax.set_title("Every leaderboard model, worst to best", loc="left")
 plt.show()
