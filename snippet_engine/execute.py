@@ -213,10 +213,9 @@ def order(chapters: list[str], project: Project) -> list[str]:
     """Those that run threads of their own (``own-threads``) first, in their lane; then
     slowest first, by the last recorded run times: a long chapter started last would
     leave the other workers idle at the end. Those of this machine's last runs from a model
-    cache in the same state (empty or not: it keeps the networks' training) come first,
-    else those the frozen outputs record (a fresh clone has no cache); unknown ones count
-    as slow. Slowest first also starts a chapter that trains a shared network before the
-    quick ones that reuse it."""
+    cache in the same state (empty or not: it keeps the leaderboard's predictions) come
+    first, else those the frozen outputs record (a fresh clone has no cache); unknown ones
+    count as slow."""
     known = _timings(project).get(_cache_state(project), {})
     for chapter in chapters:
         if chapter not in known:
