@@ -68,12 +68,11 @@ READING_ORDER = [
 POSTS = "docs/chapters/posts"  # a chapter's page: POSTS/<chapter>.md (the blog's post_dir)
 PRACTICE = {  # chapter -> the exercises (by number) that practise it
     "meet-mnist": [1, 2, 3],
-    "sigmoid-to-logistic-regression": [5],
     "first-classifier": [11, 12],
     "scaling-pca-polynomial": [4],
     "binary-detector": [3, 9],
     "regression-vs-classification": [11],
-    "beyond-linear-models": [6, 7, 8, 9, 10, 12, 14],
+    "beyond-linear-models": [5, 6, 7, 8, 9, 10, 12, 14],
     "feature-engineering": [13],
     "convolutional-network": [5, 15],
     "shipping-a-model": [16, 17],

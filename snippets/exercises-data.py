@@ -15,7 +15,7 @@ yourself" box.
 #
 # The chapters read MNIST from one file, `data/mnist.npz`, with NumPy.
 # Libraries hand it to you in other layouts: scikit-learn's
-# `fetch_openml("mnist_784")` as one table, Keras's
+# `fetch_openml("mnist_784", as_frame=False)` as one table, Keras's
 # `keras.datasets.mnist.load_data()` as four arrays, PyTorch's `DataLoader`
 # as batches of tensors. Put the file's digits in each layout. How do they
 # differ?
@@ -42,7 +42,8 @@ print("Keras:       ", x_train.shape, x_test.shape, x_train.dtype,
       "labels", y_train[:5])
 
 # scikit-learn's layout. fetch_openml("mnist_784", version=1,
-# as_frame=False) returns one table, the training images then the test
+# as_frame=False, parser="liac-arff") (the default parser fails with the
+# pinned pandas) returns one table, the training images then the test
 # images, a row of 784 pixels each (as 64-bit numbers), and the labels as
 # strings in an array of Python objects. The same table, from the arrays
 # above, its pixels kept as bytes:
@@ -127,9 +128,11 @@ print(f"rarest digit: {rarest} ({shares['training %'].min():.2f} %), "
 # %% [markdown]
 # **What it shows.** Every digit's share is close to an even tenth, in the
 # training and the test images alike (the last line gives the extremes), so
-# a model that always answered the commonest digit would score no more than
-# that digit's share: accuracy is a fair score here, and per-digit recall
-# will still show which digits are read worst.
+# a model that always answered the commonest digit would score exactly that
+# digit's share of the images it is scored on, about 11 %: accuracy is a
+# fair score here, and per-digit recall (the share of each digit's images
+# read right; see A first classifier) will still show which digits are read
+# worst.
 
 # %% [markdown]
 # ## Exercise 4: other scalers
@@ -183,20 +186,27 @@ print(f"pixels RobustScaler leaves unscaled: {unscaled_pixels} of 784")
 
 # %% [markdown]
 # Why: every pixel is 0 in some of the 5,000 training images, so
-# `MinMaxScaler` subtracts a minimum of 0 and only divides by the maximum,
-# exactly as `MaxAbsScaler` does: the two give the same model. `RobustScaler`
-# leaves the rarely inked pixels on their 0 to 255 scale, beside the others,
-# mostly scaled to within a few units: the solver runs out of iterations (the
-# warning above) and the model is the worst of the five. `Normalizer` scales
-# each image (a row) to length 1, rather than each pixel (a column).
+# `MinMaxScaler` subtracts a minimum of 0 and only divides by the maximum, as
+# `MaxAbsScaler` does, up to rounding (one multiplies by 1 / range, the other
+# divides by the maximum): the two models' weights differ only in the last
+# digits, and they label the test digits alike. `RobustScaler` leaves the
+# rarely inked pixels on their 0 to 255 scale, beside the others, mostly
+# scaled to within a few units: the solver runs out of iterations (the
+# warning above), and the model is the worst of the five. Whether the cap
+# is the whole story, more iterations would show: try `max_iter=5000` and
+# compare the model's accuracy on its training and its test images.
+# `Normalizer` scales each image (a row) to length 1, rather than each pixel
+# (a column).
 
 # %% [markdown]
 # ## Exercise 5: one-hot labels with Keras
 #
 # A network's last layer gives ten numbers per image, so its training labels
-# are often written as one-hot vectors. Make them with Keras's
-# `to_categorical`, check they match scikit-learn's `OneHotEncoder`, and turn
-# them back into digits.
+# are often written as one-hot vectors: ten numbers per image, a 1 at the
+# label's place. (Keras's `sparse_categorical_crossentropy`, which A
+# convolutional network uses, takes the digits as they are.) Make them with
+# Keras's `to_categorical`, check they match scikit-learn's `OneHotEncoder`,
+# and turn them back into digits.
 
 # %% ex05-one-hot-keras
 import os
