@@ -146,7 +146,8 @@ def run_box(chapter: str, manifest: dict, link, project: Project, how_it_works: 
             text += (
                 f"\n    Its first code block sets {threads} BLAS and OpenMP thread{plural}, as "
                 "the page's run used, before NumPy loads (`os.environ`)"
-                + (", and PyTorch's own thread count (`torch.set_num_threads`)"
+                + (", and PyTorch's own thread count (`torch.set_num_threads`, which "
+                   "sets PyTorch's OpenMP and MKL threads whatever those variables say)"
                    if "torch.set_num_threads(" in reader_script_text(chapter, project)
                    else "")
                 + ", so your run adds its "
@@ -157,7 +158,8 @@ def run_box(chapter: str, manifest: dict, link, project: Project, how_it_works: 
                 "are loaded, they keep the threads they started with. The threads concern "
                 "OpenBLAS (the linear-algebra library that NumPy's and SciPy's wheels for "
                 "x86-64 Linux and Windows carry) and OpenMP (the parallel-loop runtime that "
-                "scikit-learn's wheels carry); on macOS 14 and later NumPy's and SciPy's wheels "
+                + ("PyTorch's and " if "torch" in inputs["packages"] else "")
+                + "scikit-learn's wheels carry); on macOS 14 and later NumPy's and SciPy's wheels "
                 "use Apple's "
                 "Accelerate instead, which these settings do not control, so a long fit may "
                 "end on another model there too."
@@ -166,7 +168,11 @@ def run_box(chapter: str, manifest: dict, link, project: Project, how_it_works: 
                 + f" (see [How this site works]({how_it_works}#same-bits-on-another-"
                 "machine)): on an x86-64 processor that would pick others, such as one with "
                 "AVX-512, they round differently, so a long fit may end on another model. "
-                "To get the same bits there, set these too before Python or Jupyter "
+                + ("To get the same bits on another x86-64 processor of the kind that made "
+                   "this page (the next paragraph says what the other kind gets), "
+                   if chapter in project.config.machine_dependent else
+                   "To get the same bits there, ")
+                + "set these too before Python or Jupyter "
                 "starts (or add them to the first block's `os.environ.update`), then run the "
                 f"script (`snippets/{chapter}.py` in the whole project):"
                 + fence("sh", numerics.export_lines(threads, only=machine_code(inputs))
@@ -235,7 +241,8 @@ def machine_dependence(manifest: dict, config, how_it_works: str) -> str:
              "there ignores `MKL_CBWR=AVX2` and picks its own code path")
     return (f"\n    {where}, so the numbers differ a little. The tests accept such a run if "
             f"its accuracies are within {config.machine_tolerance:g} of this page's and its "
-            f"counts within {config.machine_count_tolerance:.0%} (see "
+            f"counts within {config.machine_count_tolerance:.0%}, and its yes/no results "
+            "(which network misreads fewer digits, say) are the same (see "
             f"[How this site works]({how_it_works}#same-bits-on-another-machine)).\n")
 
 
