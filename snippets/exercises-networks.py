@@ -5,9 +5,9 @@ Exercises 15–17: networks
 Worked solutions to the last three exercises: a deeper convolutional network,
 saving it, and loading it back. The data, split and training settings are
 those of the small network of the chapter *A convolutional network*. Run it
-from a folder holding ``data/mnist.npz``, after
-``pip install keras torch pandas matplotlib``; its two trainings take a few
-minutes.
+from a folder holding ``data/mnist.npz``, after installing the run box's
+packages (Keras, PyTorch's CPU build, pandas, matplotlib, scikit-learn); its
+two trainings take a few minutes.
 """
 
 # %% [markdown]
@@ -131,17 +131,18 @@ print("fewer parameters with one more convolution:", fewer_parameters)
 # pair of seeds, cannot tell the two networks apart. How far other seeds would
 # move these numbers is not measured here (the chapter's full recipe, and its
 # validation errors, are on its page). The tutorial's row repeats the
-# chapter's small network exactly: the same code, data and seeds give the
-# same errors (the site's tests check it).
+# chapter's small network: the same code, data and seeds give the same
+# error counts (the site's tests check the test count).
 
 # %% [markdown]
 # ## Exercise 16: save the network
 #
 # Save the network in Keras's own format, in a folder `models/`. What does
-# the file hold? (The tutorial saves "the improved model"; validation did not
-# find exercise 15's network better, so it is saved as the exercise's
-# network, not as a winner. The tutorial's hint names an `.h5` file, a format
-# Keras 3 calls legacy: the chapter's note shows what it logs.)
+# the file hold? (The tutorial asks to save "the improved CNN model";
+# validation did not find exercise 15's network better, so it is saved as
+# the exercise's network, not as a winner. The tutorial's hint names an
+# `.h5` file, a format Keras 3 calls legacy: the chapter's note shows what
+# it logs.)
 
 # %% ex16-save
 import json
@@ -178,8 +179,8 @@ print("config.json lists",
 # Check that it predicts exactly what the network did before saving.
 
 # %% ex17-load
-# safe_mode=True (the default): Python code stored in the file, such as a
-# Lambda layer's, is refused, never run
+# safe_mode=True (the default): a Python lambda stored in the file (a
+# Lambda layer's, say) is refused rather than run
 loaded = keras.saving.load_model(saved_path)
 loaded_probabilities = loaded.predict(x_test, batch_size=1000, verbose=0)
 same_probabilities = bool(np.array_equal(
