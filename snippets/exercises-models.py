@@ -234,9 +234,9 @@ print(f"lowest recall: digit {recalls.argmin()} ({recalls.min():.4f})")
 # **What it shows.** The test accuracy is close to the validation accuracy
 # of the same model in exercise 10, within what chance moves a score on a
 # few thousand images (a few tenths of a point): this comparison cannot tell
-# whether choosing `C` on the validation images flattered it. Recall is lowest for the
-# digit printed last: of the test images of that digit, the SVM misses the
-# largest share.
+# whether choosing `C` on the validation images flattered it. Recall is
+# lowest for the digit printed last: of the test images of that digit, the
+# SVM misses the largest share.
 
 # %% [markdown]
 # ## Exercise 12: another classifier's errors
