@@ -205,7 +205,10 @@ for strategy in ["multinomial", "ovr"]:
         print(f'multi_class="{strategy}":', f"{type(error).__name__}: {error}")
 
 # %% claims tags=["site"]
-# What the page's sentences state about this run, checked by every build
+# What the page's sentences state about this run, checked by every build,
+# and the log loss of a class-1 sample at two large scores, which it quotes
+log_loss_at_4 = float(np.log1p(np.exp(-4.0)))  # -ln(sigmoid(4))
+log_loss_at_10 = float(np.log1p(np.exp(-10.0)))
 claims = {
     "sigmoid_flat_beyond_4": sigmoid_at_4 > 0.98,
     "same_side_as_score": bool(((p >= 0.5) == (z >= 0)).all()),
