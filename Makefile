@@ -65,9 +65,8 @@ browser:  ## the browser tests drive Debian's chromium (playwright cannot downlo
 
 # One worker: the leaderboard's fit and predict seconds are then measured with no other
 # chapter beside them (builds and tests run chapters side by side; no number but a time
-# depends on it). Every section runs (--fresh: none is restored from a checkpoint), so the
-# fits are timed again; the leaderboard's predictions still come from the model cache: to
-# time them again too, start with an empty one (MODEL_CACHE=<empty folder>).
+# depends on it). Every section runs (--fresh: none is restored from a checkpoint), so every
+# fit and prediction is timed again.
 outputs: $(VENV)/installed  ## re-run every chapter and freeze its outputs
 	$(BIN)/python -m snippet_engine --all --fresh --jobs 1
 

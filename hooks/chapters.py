@@ -114,8 +114,8 @@ def on_files(files, config):
         if (project.root / path).exists():
             files.append(File.generated(config, f"downloads/{Path(path).name}",
                                         abs_src_path=str(project.root / path)))
-    # Frozen outputs that a chapter reads (the recap: other chapters' manifests) are its
-    # downloads too, at the same paths as in the project.
+    # Frozen outputs that a chapter reads (other chapters' manifests, the gathered
+    # leaderboard) are its downloads too, at the same paths as in the project.
     for path in sorted({f for files_read in project.config.helper_files.values()
                         for f in files_read if f.startswith("outputs/")}):
         files.append(File.generated(config, path, abs_src_path=str(project.root / path)))

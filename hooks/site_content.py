@@ -16,7 +16,7 @@ import project_archive
 from course import POSTS, course, exercise_sets, page_of  # noqa: I001  (beside this hook)
 from snippet_engine import (Project, SnippetError, parse_sections, read_manifest,
                             reader_helpers)
-from snippet_engine import numerics
+from snippet_engine import gathered, numerics
 
 SITE_PACKAGES = ("mkdocs", "mkdocs-material", "pymdown-extensions", "mkdocs-jupyter")
 
@@ -27,8 +27,8 @@ def model_files(manifest: dict) -> list[str]:
 
 
 def frozen_inputs(manifest: dict) -> list[str]:
-    """Other chapters' frozen outputs that a chapter reads (the recap: their manifests),
-    published at the same paths by hooks/chapters.py."""
+    """Frozen outputs that a chapter reads (other chapters' manifests; the leaderboard the
+    engine gathers from them), published at the same paths by hooks/chapters.py."""
     return [f for f in manifest["inputs"].get("helper-files", {}) if f.startswith("outputs/")]
 
 
@@ -99,6 +99,8 @@ def run_box(chapter: str, manifest: dict, link, project: Project, how_it_works: 
     what = "these exercises" if chapter in exercise_sets(project) else "this chapter"
     models = model_files(manifest)
     frozen = frozen_inputs(manifest)
+    manifests = [f for f in frozen if f.endswith("/manifest.json")]
+    gathered_files = [f for f in frozen if f not in manifests]  # outputs/leaderboard.csv
     fence = lambda language, lines: (  # noqa: E731
         f"\n    ```{language}\n" + "".join(f"    {line}\n" for line in lines) + "    ```\n")
     text = (
@@ -132,7 +134,9 @@ def run_box(chapter: str, manifest: dict, link, project: Project, how_it_works: 
            + " in its `models/` folder" if models else "")
         + (", and the frozen outputs it reads, each chapter's `manifest.json` in "
            "`outputs/<chapter>/`: " + ", ".join(
-               f"[{f.split('/')[1]}]({link(f)})" for f in frozen) if frozen else "")
+               f"[{f.split('/')[1]}]({link(f)})" for f in manifests) if manifests else "")
+        + (", and " + " and ".join(f"[`{Path(f).name}`]({link(f)})" for f in gathered_files)
+           + " in a folder `outputs/` there" if gathered_files else "")
         + f"; or download [the whole project]({link(archive[0])}) ({archive[1]}), where "
         f"everything is in place, and run `python snippets/{chapter}.py` in its folder"
         + ". The code blocks on this page are its sections, in order, sharing one "
@@ -403,25 +407,11 @@ def _or_dash(value) -> str:
     return "-" if value is None else f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
 
 
-def course_results(project: Project):
-    """``snippets/course_results.py``, which reads the chapters' leaderboard tables for the
-    recap's figure: the Leaderboard page and the home page's cards read them through it
-    too, so that all three show the same rows. Loaded from its file, as draw_demo.py loads
-    digit_net.py: MkDocs does not put snippets/ on the path."""
-    import importlib.util
-
-    path = project.snippets / "course_results.py"
-    spec = importlib.util.spec_from_file_location("_site_course_results", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def leaderboard_rows(chapter: str, project: Project) -> list[dict]:
     """The rows of a chapter's ``leaderboard`` tables (``model`` and ``chapter`` added), from
-    its manifest."""
-    manifest = read_manifest(chapter, project)
-    return course_results(project).leaderboard_rows(manifest) if manifest else []
+    the frozen manifests: what the engine gathers into ``outputs/leaderboard.csv``."""
+    name = project.config.gathered["outputs/leaderboard.csv"]
+    return [row for row in gathered.rows(name, project) if row["chapter"] == chapter]
 
 
 READTIME = '<span class="course-readtime" data-chapter="{}"></span>'  # filled after rendering
@@ -441,8 +431,10 @@ def course_cards(project: Project) -> str:
         rows = leaderboard_rows(chapter.name, project)
         if rows:
             best = max(rows, key=lambda r: r["test accuracy"])
+            low, high = accuracy_interval(best["test accuracy"], best["test images"])
             facts.append(f":material-trophy-outline: best test accuracy "
                          f'<strong class="course-accuracy">{best["test accuracy"]:.2%}</strong>'
+                         f" (95 % interval {low:.2%} to {high:.2%})"
                          f" on {best['test images']:,} test images: {best['model']}, "
                          f"{best['features']}, trained on {best['training images']:,}")
         cards.append(f"-   __{chapter.number} · [{chapter.title}]"
@@ -462,19 +454,36 @@ def fill_readtimes(html: str, minutes: dict[str, int]) -> str:
     return re.sub(READTIME.replace("{}", r"([\w-]+)"), fill, html)
 
 
+def accuracy_interval(accuracy: float, images: int) -> tuple[float, float]:
+    """The 95 % Wilson interval of a test accuracy, from the count of images read right
+    (the chapters' way: ``binomtest(right, n).proportion_ci(method="wilson")``)."""
+    from scipy.stats import binomtest
+
+    right = round(accuracy * images)
+    if abs(right / images - accuracy) > 1e-9:
+        raise SnippetError(f"test accuracy {accuracy!r} on {images:,} images is not a count "
+                           "of images read right over the images: no interval for it")
+    interval = binomtest(right, images).proportion_ci(method="wilson")
+    return float(interval.low), float(interval.high)
+
+
 def leaderboard(project: Project) -> str:
-    """Every chapter's ``leaderboard`` table as one, best test accuracy first."""
+    """Every chapter's ``leaderboard`` table as one, best test accuracy first, each accuracy
+    with its 95 % interval."""
     entries = [(row, row["model"], chapter) for chapter in project.chapters()
                for row in leaderboard_rows(chapter, project)]
     if not entries:
         raise ValueError("no chapter has a leaderboard table yet")
     entries.sort(key=lambda e: (-e[0]["test accuracy"], e[0]["fit seconds"]))
     lines = ["| model | features | chapter | training images | test images | test accuracy "
-             "| fit seconds | predict seconds | size MB |", "|---|---|---|" + "---:|" * 6]
+             "| 95 % interval | fit seconds | predict seconds | size MB |",
+             "|---|---|---|" + "---:|" * 7]
     for r, model, chapter in entries:
+        low, high = accuracy_interval(r["test accuracy"], r["test images"])
         lines.append(
             f"| {model} | {r['features']} | [{chapter}](chapters/posts/{chapter}.md) "
             f"| {r['training images']:,} | {r['test images']:,} | {r['test accuracy']:.4f} "
+            f"| {low:.4f}–{high:.4f} "
             f"| {r['fit seconds']:.1f} | {r['predict seconds']:.2f} | {r['size MB']:.1f} |")
     return "\n".join(lines)
 

@@ -2,7 +2,7 @@
 
 Measures, in this order:
 
-1. cold runs: every chapter executed with an empty model cache, so every model is fitted
+1. cold runs: every chapter executed with no checkpoint, so every model is fitted
    once, as on a fresh clone (nothing is written to outputs/): once with one worker
    (`--jobs 1`), once with two at a time (`--jobs 2`); each run's engine log, every
    section's line stamped with the seconds since the run began, goes to
@@ -14,15 +14,15 @@ Measures, in this order:
    `mkdocs build` must re-run that chapter and no other, restoring every section but that
    one; then the chapter is run again unchanged, every section restored;
 5. the test suite (`pytest`, its whole output in test-artifacts/benchmark-suite.log), with
-   the model cache this run filled; and, from the timings its draw-demo browser test
+   the checkpoints this run saved; and, from the timings its draw-demo browser test
    wrote, one prediction in the page's JavaScript (Chromium).
 
 Prints the table and writes it to outputs/benchmark.json, which the "About this site" page
 shows. Targets: the cold run with two workers at most 0.75 x the one with one worker (and
 at most 20 minutes), no-op build at most 1.2 x the build with execution off, the edit
 re-runs exactly one chapter and in it the edited section alone, the chapter's run taking
-at most 5 s, an unchanged chapter restores in at most 2 s, the test suite with a warm model
-cache passes in at most 600 s, and one prediction of the draw demo takes under 50 ms
+at most 5 s, an unchanged chapter restores in at most 2 s, the test suite with warm
+checkpoints passes in at most 600 s, and one prediction of the draw demo takes under 50 ms
 (median; issue 6).
 
     .venv/bin/python scripts/benchmark.py [--repeat 5] [--skip-cold | --reuse-cold] [--skip-tests]
@@ -57,7 +57,7 @@ RESULT = ROOT / "outputs" / "benchmark.json"
 COLD_RUN_TARGET_S = 1200  # issue 7: a fresh clone's outputs, CNN included, in 20 minutes
 PARALLEL_TARGET_RATIO = 0.75  # issue 14: two workers at most this much of one worker's time
 NO_OP_TARGET_RATIO = 1.2  # a no-op build may cost at most this much more than execution off
-TESTS_TARGET_S = 600  # issue 14: the test suite with a warm model cache
+TESTS_TARGET_S = 600  # issue 14: the test suite with warm checkpoints
 EDITED_CHAPTER = "first-classifier"  # its earlier sections fit for minutes
 EDIT_TARGET_S = 5  # issue 29: the edited last section alone runs, restore included
 RESTORE_TARGET_S = 2  # issue 29: a chapter with no section changed restores (sections
@@ -71,8 +71,7 @@ COLD_LOG = ROOT / "test-artifacts" / "benchmark-cold-jobs{}.log"
 
 
 def build_seconds(mode: str, site_dir: str, cwd: Path = ROOT) -> tuple[float, str]:
-    # a copy of the project uses this project's model cache (it would be hundreds of MB)
-    env = dict(os.environ, ENGINE_EXECUTE=mode, MODEL_CACHE=str(PROJECT.cache / "models"))
+    env = dict(os.environ, ENGINE_EXECUTE=mode)
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", site_dir],
@@ -93,26 +92,24 @@ class Since(logging.Formatter):
 
 def cold_run(jobs: int, by_chapter: dict, keep_fits: bool,
              loosened: dict) -> tuple[float, list[str]]:
-    """Every chapter with an empty model cache and ``jobs`` workers: the wall time, and how
+    """Every chapter with no checkpoint and ``jobs`` workers: the wall time, and how
     the results differ from the frozen outputs (a refactor that changes a number is a bug,
-    and so is a number that depends on --jobs). ``keep_fits``: copy the fits into the
-    project's model cache, for the tests below. ``loosened`` gets the chapters compared
+    and so is a number that depends on --jobs). ``keep_fits``: copy the checkpoints into
+    the project's, for the tests below. ``loosened`` gets the chapters compared
     within the machine tolerance, since a pin did not take (How this site works), and why."""
     COLD_LOG.parent.mkdir(exist_ok=True)
     log = logging.getLogger(f"benchmark.cold.jobs{jobs}")
     log.setLevel(logging.INFO)
     handler = logging.FileHandler(str(COLD_LOG).format(jobs), mode="w")
     log.addHandler(handler)
-    with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as saved:
-        os.environ["MODEL_CACHE"] = cache  # the workers' model_cache.py and networks.py
-        os.environ["ENGINE_CHECKPOINTS"] = saved  # and no checkpoint to restore
+    with tempfile.TemporaryDirectory() as saved:
+        os.environ["ENGINE_CHECKPOINTS"] = saved  # no checkpoint to restore
         started = time.perf_counter()
         handler.setFormatter(Since(started))
         runs = engine.run_chapters(PROJECT.chapters(), PROJECT, jobs=jobs, log=log)
         seconds = time.perf_counter() - started
         log.removeHandler(handler)
         handler.close()
-        os.environ.pop("MODEL_CACHE")
         os.environ.pop("ENGINE_CHECKPOINTS")
         failed = [str(r) for r in runs.values() if isinstance(r, engine.SnippetError)]
         if failed:
@@ -131,8 +128,7 @@ def cold_run(jobs: int, by_chapter: dict, keep_fits: bool,
                                    "cpu_seconds": run.cpu_seconds}
             print(f"  cold run, --jobs {jobs}, {chapter:<32} {run.seconds:8.1f} s, started "
                   f"at {run.started - started:.0f} s, CPU {run.cpu_seconds} s", flush=True)
-        if keep_fits:  # the tests below then find every model and checkpoint it made
-            shutil.copytree(cache, PROJECT.cache / "models", dirs_exist_ok=True)
+        if keep_fits:  # the tests below then find every checkpoint it made
             shutil.copytree(saved, PROJECT.cache / "checkpoints", dirs_exist_ok=True)
     cpu = sum(r["cpu_seconds"] or 0 for r in by_chapter.values())
     print(f"  cold run, --jobs {jobs}: {seconds:.1f} s, CPU {cpu:.0f} s ({cpu / seconds:.2f} "
@@ -143,14 +139,13 @@ def cold_run(jobs: int, by_chapter: dict, keep_fits: bool,
 
 def cold_runs(rows: list, result: dict) -> None:
     # --jobs 1 first: the engine then knows each chapter's cold run time, and starts the
-    # longest first with two workers; the model cache keeps the fits timed with nothing
-    # beside them
+    # longest first with two workers
     loosened: dict = {}
     one, one_problems = cold_run(1, result.setdefault("cold_run_by_chapter", {}), True,
                                  loosened)
     two, two_problems = cold_run(2, result.setdefault("cold_run_by_chapter_jobs2", {}), False,
                                  loosened)
-    rows.append({"measure": "cold run of every chapter, --jobs 1 (empty model cache)",
+    rows.append({"measure": "cold run of every chapter, --jobs 1 (no checkpoint)",
                  "seconds": round(one, 1), "target": "", "ok": True})
     rows += cold_rows(one, two)
     rows.append({"measure": "both cold runs give the frozen outputs (figures, values, text)",
@@ -163,7 +158,7 @@ def cold_runs(rows: list, result: dict) -> None:
 def cold_rows(one: float, two: float) -> list[dict]:
     """The two targets of the cold run with two workers, one row each: how much two
     workers save (issue 14) and how long a fresh clone's outputs take (issue 7)."""
-    return [{"measure": "cold run of every chapter, --jobs 2 (empty model cache)",
+    return [{"measure": "cold run of every chapter, --jobs 2 (no checkpoint)",
              "seconds": round(two, 1),
              "target": f"at most {PARALLEL_TARGET_RATIO} x --jobs 1 (here {two / one:.2f} x)",
              "ok": two <= PARALLEL_TARGET_RATIO * one},
@@ -240,7 +235,6 @@ def edit_one_snippet(rows: list) -> None:
               f"{sections}; the build {seconds:.2f} s, chapters re-run: {ran}")
         started = time.perf_counter()
         again = subprocess.run([sys.executable, "-m", "snippet_engine", chapter], cwd=copy,
-                               env=dict(os.environ, MODEL_CACHE=str(PROJECT.cache / "models")),
                                capture_output=True, text=True, check=True)
         command_s = time.perf_counter() - started
         run_s, sections, restored = chapter_run(again.stderr, chapter)
@@ -263,7 +257,7 @@ def test_suite(rows: list) -> None:
     SUITE_LOG.parent.mkdir(exist_ok=True)  # a failure here is read in full, not re-run
     SUITE_LOG.write_text(result.stdout + result.stderr)
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else "no output"
-    rows.append({"measure": f"test suite, warm model cache ({summary.strip('= ')})",
+    rows.append({"measure": f"test suite, warm checkpoints ({summary.strip('= ')})",
                  "seconds": round(seconds, 1), "target": f"passes in at most {TESTS_TARGET_S} s",
                  "ok": result.returncode == 0 and seconds <= TESTS_TARGET_S})
     print(f"  tests {seconds:.1f} s: {summary}")

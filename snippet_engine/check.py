@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
+from . import gathered
 from .compare import compare, compare_notebook, loosened
 from .config import Project, SnippetError
 from .execute import LOG, run_chapters
@@ -98,4 +99,7 @@ def check_digests(project: Project, chapters=None) -> dict[str, str]:
         if altered:
             found[chapter] = (f"altered: {altered}; run `python -m snippet_engine {chapter}` "
                               "to make its outputs again")
+    for problem in gathered.out_of_date(project):
+        path = problem.split(" ", 1)[0]
+        found[path] = f"{problem}; run `python -m snippet_engine` to write it again"
     return found

@@ -4,8 +4,8 @@ So that a chapter's code can be plain library code (``model.fit(X, y)``, with no
 call), the worker remembers the chapter's state between runs. After a section, once the
 sections run since the last checkpoint took ``checkpoint-after`` seconds or more, it saves a
 checkpoint keyed by the code (and first line) of that section and of every section before
-it, and by everything else that can change what they computed: the chapter's other inputs
-(its helpers, the data, the versions, the thread count: ``inputs_of`` without the script),
+it, and by everything else that can change what they computed: the helper modules those
+sections import, the chapter's other inputs (the data, the versions, the thread count),
 the pinned machine code, the processor, the SVG salt and the engine's own code that records
 a run. A later run restores the longest prefix of unchanged sections that has a checkpoint
 and runs the sections after it; editing the last section re-runs that section alone.
@@ -71,10 +71,11 @@ class CannotSave(Exception):
     """This chapter's state cannot be checkpointed from here on; the message says why."""
 
 
-def base_key(inputs: dict, script: str, extra: dict) -> str:
-    """What every prefix key shares: the inputs but the script itself, and ``extra`` (the
-    pins, the processor, the salt...), with the engine code that records a run."""
-    others = dict(inputs, files={k: v for k, v in inputs["files"].items() if k != script})
+def base_key(inputs: dict, extra: dict) -> str:
+    """What every prefix key shares: the inputs but the code (the script and its helper
+    modules: ``prefix_keys`` adds each where it comes in), and ``extra`` (the pins, the
+    processor, the salt...), with the engine code that records a run."""
+    others = {key: value for key, value in inputs.items() if key != "files"}
     here = Path(__file__).parent
     engine = {name: hashlib.sha256((here / name).read_bytes()).hexdigest()
               for name in ENGINE_CODE}
@@ -82,11 +83,19 @@ def base_key(inputs: dict, script: str, extra: dict) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def prefix_keys(base: str, sections) -> list[str]:
-    """``keys[i]``: the key of the state after sections ``0..i``."""
-    keys, running = [], hashlib.sha256(base.encode())
+def prefix_keys(base: str, sections, helpers: dict[str, str]) -> list[str]:
+    """``keys[i]``: the key of the state after sections ``0..i``. ``helpers``: the digest
+    of each helper module with those it imports, counted from the first section that
+    imports it: editing a helper that only the last sections import (the site's
+    bookkeeping, say) re-runs those sections, not the chapter."""
+    from .inputs import imported_modules
+
+    keys, running, seen = [], hashlib.sha256(base.encode()), set()
     for section in sections:
-        running.update(json.dumps([section.name, section.line, section.code]).encode())
+        new = sorted((imported_modules(section.code) & helpers.keys()) - seen)
+        seen.update(new)
+        running.update(json.dumps([section.name, section.line, section.code,
+                                   [[name, helpers[name]] for name in new]]).encode())
         keys.append(running.copy().hexdigest()[:40])
     return keys
 
@@ -198,7 +207,7 @@ def _local(path: str, folder: Path) -> str:
 
 def environment_changes(start: dict) -> dict:
     """What the sections changed in ``os.environ`` since ``start``: the next run keeps its
-    own values of the rest (``MODEL_CACHE``, say, which may be another folder)."""
+    own values of the rest (a caller's setting, which the next caller may give otherwise)."""
     return {"set": {k: v for k, v in os.environ.items() if start.get(k) != v},
             "unset": sorted(k for k in start if k not in os.environ)}
 

@@ -13,6 +13,8 @@ options below. Two environment variables override it for one command: ``ENGINE_E
 | ``helper-files`` | helper module or chapter -> project files it reads (inputs of the | |
 | | chapter, or of the chapters importing the helper; copied into their folders) | ``{}`` |
 | ``exports`` | chapter -> files its run writes that the project keeps (``models/...``) | ``{}`` |
+| ``gathered`` | CSV file -> name of a DataFrame that chapters make: every chapter's frozen | |
+| | table of that name, gathered into the file after each freeze (``gathered.py``) | ``{}`` |
 | ``threads`` | BLAS and OpenMP threads in every chapter run, whatever ``jobs`` is | ``2`` |
 | ``own-threads`` | chapter -> threads its code runs at most, set by itself (PyTorch's, | |
 | | checked in its run; a BLAS library's): those above ``threads`` run in one lane | ``{}`` |
@@ -57,6 +59,7 @@ class Config:
     data: tuple[str, ...] = ()
     helper_files: dict[str, tuple[str, ...]] = field(default_factory=dict)
     exports: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    gathered: dict[str, str] = field(default_factory=dict)
     threads: int = 2
     own_threads: dict[str, int] = field(default_factory=dict)
     unset_environment: tuple[str, ...] = ()

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from . import checkpoints, numerics, worker
 from .config import Project, SnippetError
-from .inputs import digest, inputs_of, read_manifest, reader_files, where
+from .inputs import code_of, digest, inputs_of, read_manifest, reader_files, sha256, where
 from .sections import parse_sections
 
 LOG = logging.getLogger("snippet_engine")
@@ -67,7 +67,6 @@ def prepare_folder(chapter: str, project: Project, folder: Path) -> None:
 def worker_environment(project: Project, side_by_side: bool = False) -> dict[str, str]:
     unset = {*NOT_PASSED, *project.config.unset_environment}
     env = {k: v for k, v in os.environ.items() if k not in unset}
-    env["MODEL_CACHE"] = str(model_cache(project))  # shared by every chapter
     if side_by_side:
         # OpenMP threads that wait spin on their core by default; with another worker on the
         # same cores that spinning takes the time its threads need (PyTorch's training ran
@@ -89,8 +88,27 @@ def checkpoint_job(chapter: str, project: Project, inputs: dict, restore: bool) 
              "processor": numerics.processor()}
     return {"checkpoints": str(folder), "restore": restore,
             "checkpoint_after": config.checkpoint_after,
-            "checkpoint_base": checkpoints.base_key(inputs, project.script(chapter).name,
-                                                    extra)}
+            "checkpoint_base": checkpoints.base_key(inputs, extra),
+            "checkpoint_helpers": helper_digests(chapter, project)}
+
+
+def helper_digests(chapter: str, project: Project) -> dict[str, str]:
+    """Each helper module the chapter imports (by name): a digest of its code and of the
+    helpers it imports in turn, for the checkpoint keys of the sections from the first
+    one that imports it (``checkpoints.prefix_keys``)."""
+    code = code_of(chapter, project)
+    by_name = {path.stem: path for path in code if path != project.script(chapter)}
+    digests = {}
+    for name in by_name:
+        reached, queue = set(), [name]
+        while queue:
+            current = queue.pop()
+            if current not in reached:
+                reached.add(current)
+                queue += [m for m in code[by_name[current]] if m in by_name]
+        material = [[m, sha256(by_name[m].read_bytes())] for m in sorted(reached)]
+        digests[name] = sha256(json.dumps(material).encode())
+    return digests
 
 
 def checkpoint_folder(project: Project) -> Path | None:
@@ -211,12 +229,10 @@ def _start_worker(chapter: str, command: list[str], folder: Path, env: dict,
 
 def order(chapters: list[str], project: Project) -> list[str]:
     """Those that run threads of their own (``own-threads``) first, in their lane; then
-    slowest first, by the last recorded run times: a long chapter started last would
-    leave the other workers idle at the end. Those of this machine's last runs from a model
-    cache in the same state (empty or not: it keeps the leaderboard's predictions) come
-    first, else those the frozen outputs record (a fresh clone has no cache); unknown ones
-    count as slow."""
-    known = _timings(project).get(_cache_state(project), {})
+    slowest first, by this machine's last run times, else by those the frozen outputs
+    record (a fresh clone has no times of its own): a long chapter started last would
+    leave the other workers idle at the end. Unknown ones count as slow."""
+    known = _timings(project)
     for chapter in chapters:
         if chapter not in known:
             try:
@@ -229,34 +245,24 @@ def order(chapters: list[str], project: Project) -> list[str]:
     return sorted(chapters, key=lambda c: (-own.get(c, 0), -known.get(c, float("inf"))))
 
 
-def model_cache(project: Project) -> Path:
-    """The folder the chapters' model cache uses (``MODEL_CACHE`` chooses another)."""
-    return Path(os.environ.get("MODEL_CACHE") or project.cache / "models")
+TIMINGS = "engine/run-seconds.json"  # under .cache/: chapter -> seconds of its last run
 
 
-def _cache_state(project: Project) -> str:
-    folder = model_cache(project)
-    return "warm" if folder.is_dir() and any(folder.iterdir()) else "cold"
-
-
-def _timings(project: Project) -> dict[str, dict[str, float]]:
-    """Run times by model cache state ("cold", "warm"), then by chapter."""
-    path = project.cache / "engine" / "timings.json"
+def _timings(project: Project) -> dict[str, float]:
     try:
-        timings = json.loads(path.read_text())
+        timings = json.loads((project.cache / TIMINGS).read_text())
     except (OSError, ValueError):
         return {}
-    return {state: timings[state] for state in ("cold", "warm")
-            if isinstance(timings.get(state), dict)}
+    return {chapter: seconds for chapter, seconds in timings.items()
+            if isinstance(seconds, (int, float))} if isinstance(timings, dict) else {}
 
 
-def _record_timings(project: Project, state: str, seconds: dict[str, float]) -> None:
+def _record_timings(project: Project, seconds: dict[str, float]) -> None:
     if seconds:
-        path = project.cache / "engine" / "timings.json"
+        path = project.cache / TIMINGS
         path.parent.mkdir(parents=True, exist_ok=True)
-        timings = _timings(project)
-        timings[state] = {**timings.get(state, {}), **seconds}
-        path.write_text(json.dumps(timings, indent=1, sort_keys=True))
+        path.write_text(json.dumps({**_timings(project), **seconds}, indent=1,
+                                   sort_keys=True))
 
 
 def run_chapters(chapters: list[str], project: Project, *, jobs: int | None = None,
@@ -276,7 +282,6 @@ def run_chapters(chapters: list[str], project: Project, *, jobs: int | None = No
     rest = deque(c for c in ordered if c not in wide)
     results: dict[str, Run | SnippetError] = {}
     taking = threading.Lock()
-    state = _cache_state(project)  # as the run starts: the times it records are of that state
 
     def lane(first: list[str]) -> None:
         while True:
@@ -298,6 +303,6 @@ def run_chapters(chapters: list[str], project: Project, *, jobs: int | None = No
         for finished in lanes:
             finished.result()  # a bug in ``then`` or here: raise it
     # what a run from the start takes (restored sections at the time they took): the order
-    _record_timings(project, state, {c: r.manifest["seconds"] for c, r in results.items()
+    _record_timings(project, {c: r.manifest["seconds"] for c, r in results.items()
                                      if isinstance(r, Run)})
     return results

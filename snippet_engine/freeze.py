@@ -1,7 +1,8 @@
 """Freezing: a chapter's outputs replaced all at once, and refreshing the stale ones.
 
-A chapter may read what another chapter's run wrote, its frozen outputs or an export, through
-a helper module's ``helper-files``: freezing the one then makes the other stale. ``refresh``
+A chapter may read what another chapter's run wrote, its frozen outputs, an export or a file
+gathered from every chapter's tables (``gathered.py``, rewritten after each freeze), through
+``helper-files``: freezing the one then makes the other stale. ``refresh``
 runs such chapters again, round after round, until no chapter that its runs made stale is
 left (a fixed point, as many rounds at most as there are chapters: more means chapters that
 read each other's outputs in a circle).
@@ -14,12 +15,15 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
+
+from . import gathered
 
 from .config import Project, SnippetError
 from .execute import LOG, Run, run_chapters
-from .inputs import (changed_inputs, inputs_of, is_fresh, manifest_state, output_digests,
-                     read_manifest)
+from .inputs import (changed_inputs, helper_files_of, inputs_of, is_fresh, manifest_state,
+                     output_digests, read_manifest)
 
 
 def write_outputs(chapter: str, run: Run, project: Project) -> None:
@@ -62,18 +66,41 @@ def refresh(project: Project, chapters=None, *, mode: str | None = None,
     chapters = project.chapters() if chapters is None else list(chapters)
     if mode == "never":
         return []
+    # a gathered file that lags its tables (a failed run's round, a hand edit): right first,
+    # so that the chapters reading it are judged on what it will hold
+    for path in gathered.write(project):
+        log.info("%s: rewritten from the frozen tables", path)
     todo = [c for c in chapters if mode == "always" or not is_fresh(c, project)]
     everything = project.chapters()
     ran: list[str] = []
     failed: list[str] = []
 
+    freezing = threading.Lock()  # lanes finish at once; gathered files are shared
+
     def freeze(chapter, run):
-        write_outputs(chapter, run, project)
+        with freezing:
+            write_outputs(chapter, run, project)
+            for path in gathered.write(project):
+                log.info("%s: rewritten from the frozen tables", path)
+
+    gathered_files = set(project.config.gathered)
+
+    def reads_gathered(chapter):
+        return bool(gathered_files & set(helper_files_of(chapter, project)))
 
     for _ in range(len(everything) + 1):
         if not todo:
             break
-        fresh = {c for c in everything if c not in todo and is_fresh(c, project)}
+        # A chapter that reads a gathered file waits for a round of its own, after the
+        # chapters whose tables the file gathers: run beside them, it would read the old file
+        # and run again.
+        waiting = [c for c in todo if reads_gathered(c)] if len(todo) > 1 else []
+        if len(waiting) < len(todo):
+            todo = [c for c in todo if c not in waiting]
+        else:
+            waiting = []
+        fresh = {c for c in everything if c not in todo and c not in waiting
+                 and is_fresh(c, project)}
         for chapter in todo:
             state = manifest_state(chapter, project)
             log.info("%s: running (outputs %s)", chapter,
@@ -86,8 +113,9 @@ def refresh(project: Project, chapters=None, *, mode: str | None = None,
         # Stale now, though fresh before this round or frozen in it: what this round wrote
         # (a manifest, an export) is an input of theirs. A chapter that failed is left alone.
         todo = [c for c in everything if (c in fresh or c in frozen)
-                and not is_fresh(c, project)]
-        for chapter in todo:  # what changed: a file it reads (helper-files), or its script
+                and not is_fresh(c, project)] + waiting
+        for chapter in todo[:len(todo) - len(waiting)]:  # what changed: a file it reads
+            # (helper-files), or its script
             manifest = read_manifest(chapter, project) or {}
             log.info("%s: stale again: %s changed while this round ran", chapter,
                      changed_inputs(manifest.get("inputs", {}), inputs_of(chapter, project)))

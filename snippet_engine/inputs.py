@@ -39,7 +39,7 @@ def imported_modules(source: str, where: str = "<unknown>") -> set[str]:
     return names
 
 
-def _code_of(chapter: str, project: Project, reader: bool = False) -> dict[Path, set[str]]:
+def code_of(chapter: str, project: Project, reader: bool = False) -> dict[Path, set[str]]:
     """The chapter's script and the helper modules it imports (directly or through another
     helper), each with the modules it imports: every file parsed once. ``reader``: the
     script as a reader downloads it (``reader_script``: without its site sections)."""
@@ -62,15 +62,15 @@ def _code_of(chapter: str, project: Project, reader: bool = False) -> dict[Path,
 
 def helpers_of(chapter: str, project: Project, code: dict | None = None) -> list[Path]:
     """The helper modules a chapter imports, directly or through another helper (``code``:
-    what ``_code_of`` found, where the caller has it already)."""
-    code = _code_of(chapter, project) if code is None else code
+    what ``code_of`` found, where the caller has it already)."""
+    code = code_of(chapter, project) if code is None else code
     return sorted(p for p in code if p != project.script(chapter))
 
 
 def reader_helpers(chapter: str, project: Project) -> list[Path]:
     """The helper modules a reader's download of the chapter (``reader_script``) imports:
     those only its site sections import are left out."""
-    return helpers_of(chapter, project, _code_of(chapter, project, reader=True))
+    return helpers_of(chapter, project, code_of(chapter, project, reader=True))
 
 
 def helper_files_of(chapter: str, project: Project,
@@ -108,7 +108,7 @@ def _fingerprint(path: Path) -> str:
 def inputs_of(chapter: str, project: Project) -> dict:
     """Everything that can change a chapter's outputs, as fingerprints."""
     config = project.config
-    parsed = _code_of(chapter, project)
+    parsed = code_of(chapter, project)
     helpers = helpers_of(chapter, project, parsed)
     code = [project.script(chapter), *helpers]
     imported = set().union(*parsed.values())

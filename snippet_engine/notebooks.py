@@ -119,7 +119,8 @@ def restore_plan(chapter: str, project: Project, section_seconds, folder: Path,
     if len(sections) != len(section_seconds):
         return plan  # not the run of this script: run every cell
     base = checkpoint_job(chapter, project, inputs_of(chapter, project), True)
-    keys = checkpoints.prefix_keys(base["checkpoint_base"], sections)
+    keys = checkpoints.prefix_keys(base["checkpoint_base"], sections,
+                                   base["checkpoint_helpers"])
     store = checkpoints.Store(root, chapter)
     plan["checkpoints"] = str(root)
     plan["chapter"] = chapter

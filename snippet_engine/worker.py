@@ -80,7 +80,8 @@ def run(job: dict, out: Path) -> dict:
     store, keys, saving = None, [], True
     if job.get("checkpoints"):
         store = checkpoints.Store(job["checkpoints"], job["chapter"])
-        keys = checkpoints.prefix_keys(job["checkpoint_base"], sections)
+        keys = checkpoints.prefix_keys(job["checkpoint_base"], sections,
+                                       job["checkpoint_helpers"])
     records, figure_files, restored, seconds = [], {}, 0, []
     with matplotlib.rc_context({"svg.hashsalt": job["svg_salt"]}):
         while store and job.get("restore", True) and store.latest(keys):

@@ -265,7 +265,7 @@ ax.set(xlabel="true digit", ylabel="test images misread")
 plt.show()
 
 # %% leaderboard tags=["site"]
-from leaderboard import _array_bytes
+from leaderboard import array_bytes
 
 # The site's leaderboard rows: the test table above, with what each model
 # learned from and how much it keeps
@@ -276,7 +276,7 @@ leaderboard = test_table.rename(index=how).assign(**{
     "features": "pixels / 255",
     "training images": len(X_small),
     "test images": len(X_test),
-    "size MB": [_array_bytes(final[name]) / 1e6 for name in finalists],
+    "size MB": [array_bytes(final[name]) / 1e6 for name in finalists],
 })[[
     "features", "training images", "test images", "test accuracy",
     "fit seconds", "predict seconds", "size MB"]]

@@ -175,13 +175,24 @@ for name, sgd in sgd_models.items():
     started = time.perf_counter()
     fitted_sgd[name] = sgd.fit(X_train, y_train)
     sgd_seconds = time.perf_counter() - started
-    rows.append({"features": name,
-                 "test accuracy": fitted_sgd[name].score(X_test, y_test),
+    sgd_right = fitted_sgd[name].predict(X_test) == y_test
+    interval = binomtest(int(sgd_right.sum()), len(y_test)).proportion_ci(
+        method="wilson")
+    rows.append({"features": name, "test accuracy": sgd_right.mean(),
+                 "95% low": interval.low, "95% high": interval.high,
                  "fit seconds": sgd_seconds})
+    if name == "raw pixels":
+        raw_right = sgd_right
 sgd_table = pd.DataFrame(rows).set_index("features")
 print(sgd_table)
 sgd_raw_accuracy = float(sgd_table.loc["raw pixels", "test accuracy"])
 sgd_scaled_accuracy = float(sgd_table.loc["standardised", "test accuracy"])
+# McNemar's exact test on the images only one of the two models reads right
+only_raw = int((raw_right & ~sgd_right).sum())
+only_scaled = int((sgd_right & ~raw_right).sum())
+sgd_p = binomtest(only_raw, only_raw + only_scaled).pvalue
+print(f"read right by one model only: raw {only_raw}, standardised "
+      f"{only_scaled}; McNemar p = {sgd_p:.1e}")
 # epochs each fit ran (the most over its ten one-versus-rest problems)
 sgd_raw_epochs = int(fitted_sgd["raw pixels"].n_iter_)
 sgd_scaled_epochs = int(fitted_sgd["standardised"][-1].n_iter_)
@@ -202,9 +213,9 @@ except ValueError as error:
     print(f"{type(error).__name__}: {message}")
 
 # %% sgd-errors
-best_sgd = fitted_sgd["standardised" if sgd_scaled_accuracy >= sgd_raw_accuracy
-                      else "raw pixels"]
-sgd_pred = best_sgd.predict(X_test)
+# the standardised model, chosen before any score: SGD is sensitive to the
+# features' scales, and scikit-learn's user guide advises scaling them for it
+sgd_pred = fitted_sgd["standardised"].predict(X_test)
 fig, ax = plt.subplots(figsize=(7, 6))
 ConfusionMatrixDisplay.from_predictions(
     y_test, sgd_pred, ax=ax, cmap=light_blues, text_kw={"color": "black"})
@@ -247,18 +258,34 @@ leaderboard = pd.DataFrame(entries).set_index("model")
 # %% claims tags=["site"]
 # What the page's sentences state about this run, checked by every build
 best_fold = float(folds.max())
+# the default threshold's false alarms: a small share of the other digits, a
+# larger one of the images flagged as a 2 (the "Which curve?" tip)
+false_alarms = int((predicted_2 & ~is_2_test).sum())
+n_not_two = int((~is_2_test).sum())
+n_called_two = int(predicted_2.sum())
+false_alarm_rate = false_alarms / n_not_two
+false_alarm_share = false_alarms / n_called_two
 claims = {
     "test_above_every_fold": detector_accuracy > folds.max(),
     "gap_to_best_fold_inside_interval": (
         detector_accuracy - best_fold < (test_high - test_low) / 2),
-    "auc_above_average_precision": auc > average_precision,
+    "false_alarms_rare_among_negatives_not_among_flags": (
+        false_alarm_rate < 0.01 and false_alarm_share > 0.03),
     "cv_mean_inside_test_interval": test_low <= cv_mean <= test_high,
     "higher_threshold_trades_recall": (
         test_precision_95 > precision_2 and test_recall_95 < recall_2),
     "test_precision_above_the_aim": test_precision_95 > 0.95,
-    "standardised_beats_raw": sgd_scaled_accuracy > sgd_raw_accuracy,
+    "sgd_intervals_apart": bool(
+        sgd_table.loc["raw pixels", "95% high"]
+        < sgd_table.loc["standardised", "95% low"]),
+    "standardised_beats_raw": bool(
+        sgd_scaled_accuracy > sgd_raw_accuracy and sgd_p < 0.01),
     "standardised_fit_cut_short": sgd_scaled_epochs == 20 < sgd_raw_epochs,
     "raw_fit_stopped_by_itself": sgd_raw_epochs < 1000,
     "cv_mean_a_point_above_published": round(
         round(cv_mean, 2) - DETECTOR_2_ACCURACY, 2) == 0.01,
+    # the tutorial's two-digit figure, rounded or cut off
+    "cv_mean_above_a_rounded_published": cv_mean >= DETECTOR_2_ACCURACY + 0.005,
+    "cv_mean_within_a_truncated_published": (
+        DETECTOR_2_ACCURACY <= cv_mean < DETECTOR_2_ACCURACY + 0.01),
 }

@@ -381,14 +381,14 @@ print(f"{exported.size:,} numbers, {exported.nbytes / 1e6:.2f} MB; "
       f"sha256 {exported_sha256[:16]}…")
 
 # %% leaderboard tags=["site"]
-from networks import leaderboard_row
+from leaderboard import network_row
 
 leaderboard = pd.DataFrame([
-    leaderboard_row("CNN, 2 convolutions (Keras)", "pixels", simple,
-                    simple_seconds, x_train, x_test, y_test)[0],
-    leaderboard_row("CNN, 4 convolutions + batch norm (Keras)",
-                    "pixels, shifted in training",
-                    deeper, deeper_seconds, x_train, x_test, y_test)[0],
+    network_row("CNN, 2 convolutions (Keras)", "pixels", simple,
+                simple_seconds, x_train, x_test, y_test)[0],
+    network_row("CNN, 4 convolutions + batch norm (Keras)",
+                "pixels, shifted in training",
+                deeper, deeper_seconds, x_train, x_test, y_test)[0],
 ]).set_index("model")
 
 # %% claims tags=["site"]

@@ -1,17 +1,17 @@
-"""One row of the site's leaderboard: how good a fitted model is, and what it
-costs.
+"""The site's leaderboard rows: how good a fitted model is, and what it costs.
 
-A chapter that trains a model worth comparing ends with a DataFrame named
-``leaderboard`` built from these rows. The site's Leaderboard page gathers
-every chapter's table from the frozen outputs, so each number there comes from
-the run that made that chapter.
+Bookkeeping for the site, not a lesson: only the chapters' site sections (not
+shown on the pages, left out of the downloads) import it. A chapter whose
+models are worth comparing ends with a DataFrame named ``leaderboard`` of
+these rows; the engine gathers every chapter's table into
+``outputs/leaderboard.csv`` (``gathered`` in pyproject.toml), which the recap
+and the Leaderboard page read.
 """
 
 import hashlib
+import time
 
 import numpy as np
-
-from model_cache import remember
 
 
 def row(name, features, model, fit_seconds, X_train, X_test, y_test):
@@ -19,32 +19,50 @@ def row(name, features, model, fit_seconds, X_train, X_test, y_test):
     ``(row, predictions)``.
 
     The row holds the test accuracy, the fit seconds given, the seconds the
-    predictions took (made once, through the model cache), and the size of the
-    arrays the model keeps (its learned weights, support vectors or, for
-    k-nearest neighbours, the training set itself).
+    predictions took, and the size of the arrays the model keeps (its learned
+    weights, support vectors or, for k-nearest neighbours, the training set
+    itself).
     """
-    predicted, predict_seconds = remember(model.predict, X_test)
-    accuracy = float((predicted == y_test).mean())
+    started = time.perf_counter()
+    predicted = model.predict(X_test)
+    predict_seconds = time.perf_counter() - started
     return {
         "model": name,
         "features": features,
         "training images": len(X_train),
         "test images": len(X_test),
-        "test accuracy": accuracy,
+        "test accuracy": float((predicted == y_test).mean()),
         "fit seconds": fit_seconds,
         "predict seconds": predict_seconds,
-        "size MB": _array_bytes(model) / 1e6,
+        "size MB": array_bytes(model) / 1e6,
     }, predicted
 
 
-def _array_bytes(model):
-    """Bytes of the distinct NumPy arrays a fitted model holds: what it
-    learned or stored.
+class _Network:
+    """A Keras classifier as ``row`` takes a model: labels from ``predict``,
+    its weights as the arrays it keeps."""
 
-    Counted by content, not by pickling: a model loaded from the cache holds
-    copies of arrays that the freshly fitted one shared, so its pickle is
-    larger though it is the same model.
-    """
+    def __init__(self, network):
+        self.network = network
+
+    def predict(self, x):
+        scores = self.network.predict(x, batch_size=1000, verbose=0)
+        return np.argmax(scores, axis=1)
+
+    def __getstate__(self):
+        return {"weights": self.network.get_weights()}
+
+
+def network_row(name, features, network, fit_seconds, x_train, x_test,
+                y_test):
+    """``row`` for a trained Keras network."""
+    return row(name, features, _Network(network), fit_seconds, x_train,
+               x_test, y_test)
+
+
+def array_bytes(model):
+    """Bytes of the distinct NumPy arrays a fitted model holds: what it
+    learned or stored, each array counted once by its content."""
     seen, total, stack, visited, kept = set(), 0, [model], set(), []
     while stack:
         item = stack.pop()

@@ -1,20 +1,21 @@
 """The recap's accuracy ladder: a chapter (snippets/recap.py) that reads every other chapter's
-frozen leaderboard through snippets/course_results.py, shown on the recap page and on the
-home page.
+leaderboard rows from outputs/leaderboard.csv, which the engine gathers from their frozen
+manifests (snippet_engine/gathered.py), shown on the recap page and on the home page.
 
-Its figure can only be current if the engine knows what it reads: every manifest holding a
-leaderboard table must be among course_results' helper-files in pyproject.toml, so that a
-re-frozen chapter makes the recap stale (and refresh runs it again)."""
+Its figure can only be current if the engine knows what it reads: the file is among the
+recap's helper-files, and the engine rewrites it whenever a chapter freezes, so that a
+re-frozen table makes the recap stale (and refresh runs it again)."""
 
 import json
+import math
 import re
 
-import course_results
+import pandas as pd
 from course import PAGES, course, page_of, page_url
 from site_content import leaderboard_rows
 from site_support import PROJECT
 
-from snippet_engine import read_manifest
+from snippet_engine import gathered, read_manifest
 
 
 def recap_values() -> dict:
@@ -24,17 +25,52 @@ def recap_values() -> dict:
     return values
 
 
-def test_every_chapter_with_a_leaderboard_is_an_input_of_the_recap():
-    with_tables = sorted(
-        f"outputs/{chapter}/manifest.json" for chapter in PROJECT.chapters()
-        if course_results.leaderboard_rows(read_manifest(chapter, PROJECT)))
-    declared = sorted(PROJECT.config.helper_files["course_results"])
-    assert declared == with_tables, (
-        "[tool.snippet_engine.helper-files] course_results in pyproject.toml must name "
-        "exactly the manifests that hold a leaderboard table")
+def test_the_gathered_leaderboard_is_an_input_of_the_recap_and_holds_every_frozen_table():
+    assert PROJECT.config.gathered == {"outputs/leaderboard.csv": "leaderboard"}
+    assert PROJECT.config.helper_files["recap"] == ("outputs/leaderboard.csv",)
     frozen = read_manifest("recap", PROJECT)["inputs"]
-    assert sorted(frozen["helper-files"]) == with_tables
-    assert "course_results.py" in frozen["files"]
+    assert list(frozen["helper-files"]) == ["outputs/leaderboard.csv"]
+    assert sorted(frozen["files"]) == ["recap.py"]  # plain pandas: no helper module
+    assert gathered.out_of_date(PROJECT) == []
+    board = pd.read_csv(PROJECT.root / "outputs" / "leaderboard.csv")
+    with_tables = sorted(
+        chapter for chapter in PROJECT.chapters()
+        for section in read_manifest(chapter, PROJECT)["sections"]
+        if "leaderboard" in section["values"])
+    assert sorted(set(board["chapter"])) == sorted(set(with_tables))
+    assert len(with_tables) >= 6
+
+
+def test_the_gathered_file_is_rewritten_from_the_manifests_and_checked(tmp_path):
+    """A table that changes makes the file out of date, which the build's staleness check
+    names; writing it again puts it right, and reading it back gives the frozen floats."""
+    import shutil
+
+    from snippet_engine import Project, check_digests
+
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT.snippets, root / "snippets",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(PROJECT.outputs, root / "outputs")
+    shutil.copy(PROJECT.root / "pyproject.toml", root)
+    project = Project(root)
+    path = root / "outputs" / "first-classifier" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    for section in manifest["sections"]:
+        table = section["values"].get("leaderboard", {}).get("table")
+        if table:
+            table["rows"][0][table["columns"].index("test accuracy")] = 0.1 + 0.2
+    path.write_text(json.dumps(manifest))
+    assert gathered.out_of_date(project) == [
+        "outputs/leaderboard.csv differs from the 'leaderboard' tables in the chapters' "
+        "frozen manifests"]
+    assert "outputs/leaderboard.csv" in check_digests(project, ["meet-mnist"])
+    assert gathered.write(project) == ["outputs/leaderboard.csv"]
+    assert gathered.out_of_date(project) == [] and gathered.write(project) == []
+    board = pd.read_csv(root / "outputs" / "leaderboard.csv")
+    accuracy = board.loc[board["chapter"] == "first-classifier", "test accuracy"]
+    assert accuracy.tolist() == [0.1 + 0.2]  # 0.30000000000000004, to the last bit
+    assert not math.isclose(accuracy.iloc[0], 0.3, rel_tol=0, abs_tol=0)
 
 
 def test_the_ladder_records_what_the_leaderboard_rows_say():
@@ -99,8 +135,8 @@ def test_the_recap_page_ends_like_a_chapter_with_its_downloads(site):
     box = article.select_one("details.info")
     assert "Run this chapter yourself" in box.get_text()
     links = {a["href"] for a in box.select("a")}
-    assert {"../downloads/recap.py", "../downloads/course_results.py"} <= links
-    for path in PROJECT.config.helper_files["course_results"]:
+    assert "../downloads/recap.py" in links
+    for path in PROJECT.config.helper_files["recap"]:
         assert f"../{path}" in links
         assert (site / path).read_bytes() == (PROJECT.root / path).read_bytes()
     ending = article.select("div.course-path a")

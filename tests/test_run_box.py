@@ -16,9 +16,6 @@ from site_support import PROJECT
 from snippet_engine import reader_helpers
 
 ROOT = Path(__file__).resolve().parent.parent
-# Chapters whose code still calls the project's own modules (issue 30, next sessions): the
-# recap (course_results.py). Every other chapter is plain library code.
-NOT_YET_PLAIN = {"recap"}
 
 
 def run_box(site: Path, chapter: str):
@@ -98,7 +95,7 @@ def test_pages_that_read_the_data_say_where_it_comes_from(site):
     assert len(told) >= 10
 
 
-@pytest.mark.parametrize("chapter", sorted(set(PROJECT.chapters()) - NOT_YET_PLAIN))
+@pytest.mark.parametrize("chapter", PROJECT.chapters())
 def test_the_reader_code_imports_no_project_module(site, chapter):
     """What a reader copies runs without this project: no helper of snippets/ in the
     download, and the box asks for no thread variable (the first block sets threads)."""
@@ -107,7 +104,7 @@ def test_the_reader_code_imports_no_project_module(site, chapter):
     text = box.get_text()
     assert "NUM_THREADS" not in text and "in the same folder" not in text, chapter
     script = (site / "downloads" / f"{chapter}.py").read_text()
-    for module in ("mnist_data", "model_cache", "leaderboard", "published", "contrast"):
+    for module in ("mnist_data", "leaderboard", "published", "contrast"):
         assert f"{module}.py" not in script and f"import {module}" not in script, \
             (chapter, module)
 
@@ -133,7 +130,7 @@ def test_copying_every_block_of_a_page_in_order_gives_its_download(site, chapter
 
 
 @pytest.mark.parametrize("chapter", sorted(
-    set(PROJECT.chapters()) - NOT_YET_PLAIN - set(exercise_sets(PROJECT))))
+    set(PROJECT.chapters()) - set(exercise_sets(PROJECT))))
 def test_every_table_a_page_shows_is_one_its_code_prints(chapter):
     """What a page shows, a reader who copies its blocks sees: a chapter page embeds its
     tables as printed output (``output(...)``), which the download run compares, never as a

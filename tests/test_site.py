@@ -207,13 +207,22 @@ def test_leaderboard_lists_every_model_best_first(site):
 
     html = (site / "leaderboard" / "index.html").read_text()
     cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", html)]
-    rows = [cells[i:i + 9] for i in range(0, len(cells), 9)]
+    rows = [cells[i:i + 10] for i in range(0, len(cells), 10)]
     shown = [(r[0], r[1], r[2]) for r in rows]
     assert sorted(shown) == sorted(expected), "every chapter's leaderboard rows, no others"
     accuracies = [float(r[5]) for r in rows]
     assert accuracies == sorted(accuracies, reverse=True)
     for model, features, chapter in shown:
         assert f'{expected[(model, features, chapter)]["test accuracy"]:.4f}' in html
+    # each accuracy with its Wilson interval, as the chapters compute it
+    from scipy.stats import binomtest
+
+    for row in rows:
+        entry = expected[(row[0], row[1], row[2])]
+        right = round(entry["test accuracy"] * entry["test images"])
+        interval = binomtest(right, entry["test images"]).proportion_ci(method="wilson")
+        assert row[6] == f"{interval.low:.4f}–{interval.high:.4f}", row
+        assert float(row[6].split("–")[0]) < float(row[5]) < float(row[6].split("–")[1])
 
     official = [e for e in expected.values() if e["test images"] == 10_000]
     assert max(e["test accuracy"] for e in official) >= 0.985, "best classical model"
@@ -366,6 +375,7 @@ def test_home_page_is_the_learning_path_with_each_chapters_best_accuracy(site):
         shown = [strong.get_text(strip=True) for strong in card.select(".course-accuracy")]
         assert shown == ([f"{max(best):.2%}"] if best else []), (name, text)
         assert ("accuracy" in text) == bool(best), (name, text)
+        assert ("95 % interval" in text) == bool(best), (name, text)
         accuracies += bool(best)
     assert len(cards) == len(order) >= 8 and accuracies >= 6
     links = {a["href"] for a in article.select("a[href]")}

@@ -189,7 +189,7 @@ with open("data/numbers.csv", "w") as replaced:
 
 # %% second
 setting = os.environ["CHAPTER_SETTING"]
-cache = os.environ["MODEL_CACHE"]
+caller = os.environ["FIXTURE_CALLER"]
 gone = "FIXTURE_GONE" in os.environ
 data = open("data/numbers.csv").read()
 '''
@@ -200,8 +200,9 @@ def test_a_restore_puts_back_what_the_sections_changed_and_nothing_else(
     chapter = checkpointed(project, monkeypatch, ENVIRONMENT, "environment")
     data = (project.root / "data" / "numbers.csv").read_bytes()
     monkeypatch.setenv("FIXTURE_GONE", "here")
+    monkeypatch.setenv("FIXTURE_CALLER", "the first caller")
     first = section(run_chapter(chapter, project).manifest, "second")["values"]
-    monkeypatch.setenv("MODEL_CACHE", str(tmp_path / "another-cache"))
+    monkeypatch.setenv("FIXTURE_CALLER", "another caller")
     monkeypatch.chdir(tmp_path)  # a relative ENGINE_CHECKPOINTS is the caller's
     monkeypatch.setenv("ENGINE_CHECKPOINTS", "saved")
     run_chapter(chapter, project)
@@ -210,7 +211,7 @@ def test_a_restore_puts_back_what_the_sections_changed_and_nothing_else(
     again = section(run_chapter(chapter, project).manifest, "second")["values"]
     assert messages(caplog, chapter)[0].startswith("restored 1 of 2 sections, through 'first',")
     assert (again["setting"], again["gone"], again["data"]) == ("set in first", False, "1,2\n")
-    assert first["cache"] != again["cache"] == str(tmp_path / "another-cache")  # its own
+    assert first["caller"] != again["caller"] == "another caller"  # its own
     assert (tmp_path / "saved" / chapter).is_dir()
     assert (project.root / "data" / "numbers.csv").read_bytes() == data  # never written
 
@@ -226,6 +227,41 @@ def test_changed_inputs_other_than_the_script_restore_nothing(project, monkeypat
     caplog.clear()
     run_chapter(chapter, project)
     assert not [m for m in messages(caplog, chapter) if m.startswith("restored")]
+
+
+LATE_HELPER = '''"""A helper the middle section's code imports, and one it imports in turn."""
+
+from deeper import FACTOR
+
+
+def bookkeeping(x):
+    return x * FACTOR
+'''
+
+
+def test_a_changed_helper_reruns_the_sections_from_the_first_that_imports_it(
+        project, monkeypatch, caplog):
+    """A helper counts in the checkpoint keys from the first section that imports it, with
+    the helpers it imports: editing it (or one of those) re-runs from there, not the
+    chapter; a section that imports none keeps its checkpoint."""
+    (project.snippets / "late_helper.py").write_text(LATE_HELPER)
+    (project.snippets / "deeper.py").write_text("FACTOR = 2\n")
+    body = STATEFUL.replace("# %% middle\n", "# %% middle\nfrom late_helper import bookkeeping\n\n"
+                            "kept = bookkeeping(21)\n")
+    chapter = checkpointed(project, monkeypatch, body, "late")
+    caplog.set_level(logging.INFO, logger="snippet_engine")
+    first = run_chapter(chapter, project)
+    assert section(first.manifest, "middle")["values"]["kept"] == 42
+    for helper, text in (("late_helper.py", LATE_HELPER + "# edited\n"),
+                         ("deeper.py", "FACTOR = 3\n")):
+        caplog.clear()
+        (project.snippets / helper).write_text(text)
+        again = run_chapter(chapter, project)
+        assert messages(caplog, chapter)[0].startswith("restored 1 of 3 sections"), helper
+        assert ran(caplog, chapter) == ["middle", "last"], helper
+    assert section(again.manifest, "middle")["values"]["kept"] == 63
+    from_the_start = run_chapter(chapter, project, restore=False)
+    assert comparable(again, project) == comparable(from_the_start, project)
 
 
 def test_a_damaged_checkpoint_is_deleted_and_the_chapter_runs_from_a_good_one(

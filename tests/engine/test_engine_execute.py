@@ -5,12 +5,11 @@ import json
 import logging
 import os
 import re
-import shutil
 import threading
 import time
 
 import pytest
-from engine_support import ROOT, section, snapshot, staging_folders, write_chapter
+from engine_support import section, snapshot, staging_folders, write_chapter
 
 from snippet_engine import (Project, Run, SnippetError, prepare_folder, refresh, run_chapter,
                             run_chapters)
@@ -33,7 +32,6 @@ leaked = sorted(k for k in ("FIXTURE_UNSET", "PYTHONWARNINGS", "PYTHONSTARTUP", 
                 if k in os.environ)
 passed = os.environ.get("FIXTURE_PASSED")
 backend = os.environ["MPLBACKEND"]
-cache = os.environ["MODEL_CACHE"]
 print(listing)
 
 # %% helper
@@ -66,7 +64,6 @@ def test_a_chapter_runs_in_a_reader_folder_holding_only_the_reader_files(project
     assert look["leaked"] == []  # the caller's settings, and unset-environment, stay out
     assert look["passed"] == "yes"  # the rest of the caller's environment is passed
     assert look["backend"] == "Agg"
-    assert look["cache"] == str(project.cache / "models")
     assert section(run.manifest, "helper")["values"] == {"factor": 3}
     assert run.manifest["chapter"] == "where" and run.seconds > 0
     assert any(r.getMessage().startswith("where: look ran in ") for r in caplog.records)
@@ -94,9 +91,7 @@ def test_the_worker_environment_pins_numerics_over_the_callers_shell(project, mo
         assert env[name] == value
     assert "PYTHONWARNINGS" not in env and "FIXTURE_UNSET" not in env
     assert env["SOMETHING_ELSE"] == "kept"
-    assert (env["MPLBACKEND"], env["MODEL_CACHE"]) == ("Agg", str(project.cache / "models"))
-    monkeypatch.setenv("MODEL_CACHE", "/somewhere/else")
-    assert execute.worker_environment(project)["MODEL_CACHE"] == "/somewhere/else"
+    assert env["MPLBACKEND"] == "Agg"
 
 
 def test_a_failing_snippet_names_its_line_and_refresh_writes_nothing(project):
@@ -226,8 +221,8 @@ def test_two_jobs_run_two_chapters_at_once_with_the_configured_threads(project, 
     a, b = runs["meet-a"], runs["meet-b"]
     # the runs overlapped
     assert a.started < b.started + b.seconds and b.started < a.started + a.seconds
-    timings = json.loads((project.cache / "engine" / "timings.json").read_text())
-    assert set(timings[execute._cache_state(project)]) >= {"meet-a", "meet-b"}
+    timings = json.loads((project.cache / execute.TIMINGS).read_text())
+    assert set(timings) >= {"meet-a", "meet-b"}
 
 
 def test_a_run_records_when_it_ran_and_the_cpu_time_of_its_threads(project):
@@ -257,39 +252,27 @@ def test_the_thread_count_comes_from_the_configuration_with_one_job(project):
     assert "openblas" in values["libraries"]
 
 
-def test_the_slowest_known_chapters_are_started_first(project, monkeypatch, tmp_path):
+def test_the_slowest_known_chapters_are_started_first(project):
     (project.cache / "engine").mkdir(parents=True)
-    (project.cache / "engine" / "timings.json").write_text(json.dumps({
-        "cold": {"printing": 5.0, "drawing": 1.0},  # runs that fitted their models
-        "warm": {"printing": 0.5, "drawing": 2.0}}))  # runs that loaded them
+    (project.cache / execute.TIMINGS).write_text(json.dumps({"printing": 5.0,
+                                                             "drawing": 1.0}))
     helped = project.outputs / "helped" / "manifest.json"  # and no time frozen for it
     helped.write_text(json.dumps({**json.loads(helped.read_text()), "seconds": None}))
-    cache = tmp_path / "model-cache"
-    monkeypatch.setenv("MODEL_CACHE", str(cache))
     assert execute.order(["drawing", "printing", "helped"], project) == [
         "helped", "printing", "drawing"]  # unknown ones count as slow
-    cache.mkdir()
-    (cache / "a-model.pkl").write_bytes(b"fitted")
-    assert execute.order(["drawing", "printing", "helped"], project) == [
-        "helped", "drawing", "printing"]  # the times of runs from a filled cache
 
 
-def test_run_times_are_recorded_under_the_state_of_the_model_cache(project, monkeypatch,
-                                                                    tmp_path):
-    cache = tmp_path / "model-cache"
-    monkeypatch.setenv("MODEL_CACHE", str(cache))  # missing: a cold run
+def test_run_times_are_recorded_chapter_by_chapter(project):
     run_chapters(["printing"], project, jobs=1)
-    cache.mkdir()
-    (cache / "a-model.pkl").write_bytes(b"fitted")
     run_chapters(["drawing"], project, jobs=1)
-    timings = json.loads((project.cache / "engine" / "timings.json").read_text())
-    assert {state: set(times) for state, times in timings.items()} == {
-        "cold": {"printing"}, "warm": {"drawing"}}
+    timings = json.loads((project.cache / execute.TIMINGS).read_text())
+    assert set(timings) == {"printing", "drawing"}
+    assert all(isinstance(seconds, float) for seconds in timings.values())
 
 
 def test_a_fresh_clone_orders_chapters_by_the_seconds_their_outputs_record(project):
     """No timings in the cache (a fresh clone has no cache): the manifests' run times."""
-    assert not (project.cache / "engine" / "timings.json").exists()
+    assert not (project.cache / execute.TIMINGS).exists()
     for chapter, seconds in {"drawing": 0.5, "printing": 9.0, "helped": 3.0}.items():
         path = project.outputs / chapter / "manifest.json"
         manifest = json.loads(path.read_text())
@@ -360,68 +343,3 @@ def test_a_chapter_that_fails_leaves_the_others_running(project, monkeypatch):
     runs = run_chapters(["good", "bad", "other"], project, jobs=2)
     assert str(runs["bad"]) == "bad: broken"
     assert isinstance(runs["good"], Run) and isinstance(runs["other"], Run)
-
-
-COUNTED = '''"""An estimator that notes each fit in the file FIT_LOG names, and fits slowly."""
-
-import os
-import time
-
-from sklearn.linear_model import LogisticRegression
-
-
-class CountedRegression(LogisticRegression):
-    def fit(self, X, y, sample_weight=None):
-        with open(os.environ["FIT_LOG"], "a") as log:
-            log.write(f"fit in process {os.getpid()}\\n")
-        time.sleep(0.5)  # the other chapter asks for the same model meanwhile
-        return super().fit(X, y, sample_weight)
-'''
-
-CACHED = '''
-# %% fit
-import os
-import time
-from pathlib import Path
-
-import numpy as np
-
-from counted import CountedRegression
-from model_cache import fit
-
-''' + WAIT_FOR_THE_OTHER + '''
-rng = np.random.default_rng(0)
-X = rng.normal(size=(80, 4))
-y = (X[:, 0] + X[:, 1] > 0).astype(int)
-model, fit_seconds = fit(CountedRegression(max_iter=1), X, y)
-score = float(model.score(X, y))
-print("score", score)
-'''
-
-
-def test_two_chapters_needing_one_model_at_once_fit_it_once(project, monkeypatch, tmp_path):
-    shutil.copy(ROOT / "snippets" / "model_cache.py", project.snippets)
-    (project.snippets / "counted.py").write_text(COUNTED)
-    write_chapter(project, "cached-a", CACHED.replace("ME", "a").replace("OTHER", "b"))
-    write_chapter(project, "cached-b", CACHED.replace("ME", "b").replace("OTHER", "a"))
-    cache, fits = tmp_path / "model-cache", tmp_path / "fits.log"
-    monkeypatch.setenv("MODEL_CACHE", str(cache))
-    monkeypatch.setenv("FIT_LOG", str(fits))
-    monkeypatch.setenv("RENDEZVOUS", str(tmp_path))
-
-    runs = run_chapters(["cached-a", "cached-b"], project, jobs=2)
-
-    records = []
-    for run in runs.values():
-        assert isinstance(run, Run), run
-        records.append(section(run.manifest, "fit"))
-    assert len(fits.read_text().splitlines()) == 1, fits.read_text()
-    assert len(list(cache.glob("CountedRegression-*.joblib"))) == 1
-    assert not (project.cache / "models").exists()  # MODEL_CACHE chose the folder
-    a, b = records
-    assert a["values"]["fit_seconds"] == b["values"]["fit_seconds"] >= 0.5
-    assert a["values"]["score"] == b["values"]["score"]
-    # the chapter that loaded the model shows the fit's warning as the one that fitted it
-    assert a["stdout"] == b["stdout"]
-    assert re.match(r"sklearn/\S+\.py:\d+: ConvergenceWarning: lbfgs failed to converge",
-                    a["stdout"]), a["stdout"]
