@@ -314,6 +314,15 @@ def frozen_value(chapter, name):
 
 
 keras_accuracy = frozen_value("convolutional-network", "deeper_accuracy")
+# 95 % Wilson intervals of the two test accuracies the page states
+from scipy.stats import binomtest
+
+svm_interval = binomtest(int((predicted == y_test).sum()),
+                         len(y_test)).proportion_ci(method="wilson")
+web_interval = binomtest(int((web_predicted == y_test).sum()),
+                         len(y_test)).proportion_ci(method="wilson")
+svm_low, svm_high = svm_interval.low, svm_interval.high
+web_low, web_high = web_interval.low, web_interval.high
 bad_requests = [(empty.getvalue(), "image/png"), (b"hello", "image/png"),
                 (png.getvalue(), "text/plain")]
 import struct
