@@ -292,4 +292,7 @@ claims = {
     "threads_change_predictions": predictions_changed > 0,
     "no_run_lands_on_published": bool(
         (runs_correct.iloc[1:] != published_correct).all()),
+    # every run's accuracy, the published one too, inside this run's interval
+    "runs_inside_the_interval": bool(
+        runs["test accuracy"].between(interval.low, interval.high).all()),
 }

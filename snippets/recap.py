@@ -36,6 +36,25 @@ fewer_mistakes = (1 - worst_accuracy) / (1 - best_accuracy)
 print(f"{n_models} models from {n_chapters} chapters: test accuracy "
       f"{worst_accuracy:.2%} to {best_accuracy:.2%}")
 
+# Each accuracy's 95 % interval (Wilson's, as in the chapters), from the
+# number of test images read right
+from scipy.stats import binomtest
+
+
+def wilson(accuracy, images):
+    return binomtest(round(accuracy * images), images).proportion_ci(
+        method="wilson")
+
+
+intervals = [wilson(accuracy, images) for accuracy, images
+             in zip(results["test accuracy"], results["test images"])]
+results["95% low"] = [interval.low for interval in intervals]
+results["95% high"] = [interval.high for interval in intervals]
+for which, row in [("worst", 0), ("best", -1)]:
+    print(f"{which}: {results['test accuracy'].iloc[row]:.2%}, 95% interval "
+          f"{results['95% low'].iloc[row]:.2%} to "
+          f"{results['95% high'].iloc[row]:.2%}")
+
 # %% ladder
 import matplotlib.pyplot as plt
 import numpy as np
@@ -60,6 +79,10 @@ fig, ax = plt.subplots(
     figsize=(8, 9), num="Test accuracy of every leaderboard model",
     clear=True)  # run again, the block redraws its figure
 ax.barh(rows, errors - START, left=START, height=0.65, color=colors)
+# each model's 95 % interval, as error rates: the lines across the bar ends
+fewest, most = 1 - results["95% high"], 1 - results["95% low"]
+ax.errorbar(errors, rows, xerr=[errors - fewest, most - errors], fmt="none",
+            ecolor="black", elinewidth=1, capsize=2)
 ax.set_xscale("log")
 ax.set_xlim(START, END)  # reversed: fewer mistakes to the right
 ax.set_xticks(TICKS, [f"{100 * (1 - e):.3g}%" for e in TICKS])
@@ -69,8 +92,9 @@ ax.set_xlabel("test accuracy (spaced by the error rate: each step "
 ax.set_yticks(rows, [f"{m}\n{f}" for m, f in
                      zip(results["model"], results["features"])], fontsize=8)
 ax.set_ylim(-0.6, n_models - 0.4)
-for row, error, chapter in zip(rows, errors, results["chapter"]):
-    ax.text(error * 0.92, row, f"{1 - error:.2%}  {chapter}",
+for row, error, low_error, chapter in zip(rows, errors, fewest,
+                                          results["chapter"]):
+    ax.text(low_error * 0.92, row, f"{1 - error:.2%}  {chapter}",
             va="center", fontsize=8)
 ax.grid(axis="x", alpha=0.3)
 ax.spines[["top", "right"]].set_visible(False)
