@@ -13,9 +13,9 @@ second: it trains nothing.
 # %% results
 import os
 
-# One BLAS and OpenMP thread, as every chapter's run used, set before NumPy
-# loads its libraries (this script only reads a table and draws, so here it
-# is for the same setup in every chapter, not for the numbers)
+# One BLAS and OpenMP thread for NumPy's libraries, as every chapter sets
+# before NumPy loads them (this script only reads a table and draws, so here
+# it is for the same setup everywhere, not for the numbers)
 os.environ.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
                   MKL_NUM_THREADS="1")
 
@@ -87,7 +87,7 @@ ax.set_xscale("log")
 ax.set_xlim(START, END)  # reversed: fewer mistakes to the right
 ax.set_xticks(TICKS, [f"{100 * (1 - e):.3g}%" for e in TICKS])
 ax.minorticks_off()
-ax.set_xlabel("test accuracy (spaced by the error rate: each step "
+ax.set_xlabel("test accuracy (log scale of the error rate: each step "
               "to the right halves the mistakes or more)")
 ax.set_yticks(rows, [f"{m}\n{f}" for m, f in
                      zip(results["model"], results["features"])], fontsize=8)
