@@ -140,7 +140,9 @@ def run_box(chapter: str, manifest: dict, link, project: Project, how_it_works: 
         + f"; or download [the whole project]({link(archive[0])}) ({archive[1]}), where "
         f"everything is in place, and run `python snippets/{chapter}.py` in its folder"
         + ". The code blocks on this page are its sections, in order, sharing one "
-        "namespace like notebook cells; every output on the page came from running it"
+        "namespace like notebook cells (paste them into Jupyter or IPython: the plain "
+        "`python` prompt ends a function at its first blank line); every output on the "
+        "page came from running it"
         + site_note(chapter, project) + ".\n"
     )
     threads = inputs.get("threads")

@@ -254,6 +254,14 @@ print(f"wrong in both: {both_wrong}, only SVC: {only_svc_wrong}, "
 # one of them misreads would be the SVM's mistake or k-NN's with even odds.
 mcnemar_p = binomtest(only_svc_wrong, only_svc_wrong + only_knn_wrong).pvalue
 print(f"McNemar's test: p = {mcnemar_p:.1e}")
+# the same test against the forest
+forest_wrong = predicted["random forest"] != y_test
+only_svc_not_forest = int((svc_wrong & ~forest_wrong).sum())
+only_forest_not_svc = int((forest_wrong & ~svc_wrong).sum())
+forest_p = binomtest(only_svc_not_forest,
+                     only_svc_not_forest + only_forest_not_svc).pvalue
+print(f"against the forest: only SVC wrong {only_svc_not_forest}, only "
+      f"forest wrong {only_forest_not_svc}, McNemar p = {forest_p:.1e}")
 
 errors_by_digit = pd.DataFrame({
     "SVC": pd.Series(y_test[svc_wrong]).value_counts(),
@@ -303,6 +311,8 @@ c_10_to_100_images = round(
 forest_knn_cv_images = round(
     abs(forest_folds.mean() - knn_folds.mean()) * len(y_tiny))
 claims = {
+    "svm_beats_forest_not_by_chance": bool(
+        only_svc_not_forest < only_forest_not_svc and forest_p < 0.001),
     "five_labels_five_columns": one_hot.shape[1] == len(np.unique(y[:5])) == 5,
     "subset_under_a_quarter": len(X_small) < len(X_train) / 4,
     "finalists_beat_their_kind": all(

@@ -52,8 +52,8 @@ plt.show()
 def shifted(images, dx, dy):
     """Move every image dx pixels right and dy pixels down, filling with
     blank paper."""
-    # order=0: each pixel copies its nearest source pixel (a whole-pixel move
-    # loses nothing)
+    # order=0: each pixel copies its source pixel exactly (a whole-pixel move
+    # blurs nothing; only ink on the edge it moves off is lost, rare here)
     return ndimage.shift(images, (0, dy, dx), order=0, mode="constant", cval=0)
 
 

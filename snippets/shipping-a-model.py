@@ -209,9 +209,9 @@ print("read as", probabilities.argmax(),
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(6, 3))
 left.imshow(np.asarray(pad.convert("L")), cmap="gray")
-left.set_title("drawn on the pad (280 × 280)")
+left.set_title("the pad, 280 × 280", fontsize=10)
 right.imshow(image, cmap="gray")
-right.set_title("what the network sees (28 × 28)")
+right.set_title("what the network sees, 28 × 28", fontsize=10)
 for ax in (left, right):
     ax.axis("off")
 plt.show()
