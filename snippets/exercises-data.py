@@ -178,6 +178,8 @@ scaler_table = pd.DataFrame.from_dict(scaler_rows, orient="index")
 scaler_table.index.name = "scaler"
 print(scaler_table[["validation accuracy", "iterations"]].round(4)
       .to_string())
+others = scaler_table["validation accuracy"].drop("RobustScaler")
+print(f"spread of the other four: {others.max() - others.min():.2%}")
 
 # McNemar's exact test (the scaling chapter's): the worst scaler against the
 # best, on the held-out images only one of the two reads right
@@ -200,10 +202,11 @@ print(f"pixels RobustScaler leaves unscaled: {unscaled_pixels} of 784")
 
 # %% [markdown]
 # **What it shows.** Four of the five scalers give validation accuracies
-# within a point of one another, so for this model the choice among them
-# matters little; the one that leaves many pixels unscaled, `RobustScaler`,
-# is the worst, and by far more than chance (the McNemar line). The test
-# set was not needed: it stays for the one model you would finally keep.
+# within a point of one another (the spread line), so for this model the
+# choice among them matters little; the one that leaves many pixels
+# unscaled, `RobustScaler`, is the worst, and by far more than chance (the
+# McNemar line). The test set was not needed: it stays for the one model
+# you would finally keep.
 
 # %% [markdown]
 # Why: every pixel is 0 in some of the 5,000 training images, so
